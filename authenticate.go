@@ -1,0 +1,370 @@
+package passport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/strategy"
+)
+
+// Route is an Authenticate route: strategies to try in order and what to do
+// with their outcome. Build it with [Authenticator.Authenticate] and mount
+// it with [Route.Middleware] or [Route.Handler].
+type Route[U any] struct {
+	a        *Authenticator[U]
+	names    []string
+	cfg      routeConfig
+	callback func(echo.Context, Outcome[U]) error
+	err      error
+}
+
+// Authenticate builds a route that authenticates with the strategy called
+// name. Options set redirects, flash messages, stateless use, account
+// linking or a custom callback. An unknown strategy or a contradictory set
+// of options is reported when the route is built: see [Route.Err].
+func (a *Authenticator[U]) Authenticate(name string, opts ...Option) *Route[U] {
+	return a.AuthenticateAny([]string{name}, opts...)
+}
+
+// AuthenticateAny builds a route that tries the strategies in order, as
+// Passport's authenticate([...]) does: the first success or redirect
+// decides; a pass or a fail moves on. When every strategy failed, the
+// response carries the first status a failure set (else 401), and at 401
+// every strategy's challenge becomes its own WWW-Authenticate header. When
+// none decided (all passed), the next handler runs unauthenticated.
+func (a *Authenticator[U]) AuthenticateAny(names []string, opts ...Option) *Route[U] {
+	rt := &Route[U]{a: a, names: append([]string(nil), names...)}
+	for _, o := range opts {
+		o(&rt.cfg)
+	}
+	rt.err = rt.validate()
+	return rt
+}
+
+func (rt *Route[U]) validate() error {
+	if len(rt.names) == 0 {
+		return errors.New("passport: Authenticate needs at least one strategy")
+	}
+	for _, n := range rt.names {
+		if _, ok := rt.a.Strategy(n); !ok {
+			return fmt.Errorf("passport: unknown strategy %q (register it with Use first)", n)
+		}
+	}
+	c := &rt.cfg
+	if c.callback != nil {
+		fn, ok := c.callback.(func(echo.Context, Outcome[U]) error)
+		if !ok {
+			return fmt.Errorf("passport: Callback has type %T; want %T", c.callback, rt.callback)
+		}
+		rt.callback = fn
+	}
+	needsSession := !c.stateless && c.assignTo == "" && rt.callback == nil
+	usesSession := c.successFlash != nil || c.failureFlash != nil || c.successMessage != nil || c.failureMessage != nil || c.returnTo
+	if (needsSession || usesSession) && rt.a.sessions == nil {
+		return errors.New("passport: this route logs in or sets flash messages but the Authenticator has no Config.Sessions (use Stateless for APIs)")
+	}
+	if c.stateless && c.assignTo != "" {
+		return errors.New("passport: Stateless and AssignTo do not go together")
+	}
+	return nil
+}
+
+// Err reports why the route cannot be built, nil when it can.
+func (rt *Route[U]) Err() error { return rt.err }
+
+// ToMiddleware returns the route as Echo middleware: on success without a
+// redirect, the next handler runs with the user set; or an error when the
+// route is not valid.
+func (rt *Route[U]) ToMiddleware() (echo.MiddlewareFunc, error) {
+	if rt.err != nil {
+		return nil, rt.err
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error { return rt.serve(c, next) }
+	}, nil
+}
+
+// Middleware is [Route.ToMiddleware] that panics on an invalid route, at
+// construction only.
+func (rt *Route[U]) Middleware() echo.MiddlewareFunc {
+	mw, err := rt.ToMiddleware()
+	if err != nil {
+		panic(err)
+	}
+	return mw
+}
+
+// ToHandler returns the route as an Echo handler whose outcome is the whole
+// response: it needs a success redirect or a Callback. When every strategy
+// passed, it answers 401.
+func (rt *Route[U]) ToHandler() (echo.HandlerFunc, error) {
+	if rt.err != nil {
+		return nil, rt.err
+	}
+	if rt.cfg.successRedirect == "" && rt.callback == nil {
+		return nil, errors.New("passport: Handler needs SuccessRedirect, SuccessReturnToOrRedirect or Callback (else use Middleware)")
+	}
+	return func(c echo.Context) error { return rt.serve(c, nil) }, nil
+}
+
+// Handler is [Route.ToHandler] that panics on an invalid route, at
+// construction only.
+func (rt *Route[U]) Handler() echo.HandlerFunc {
+	h, err := rt.ToHandler()
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// serve runs the strategies for one request.
+func (rt *Route[U]) serve(c echo.Context, next echo.HandlerFunc) error {
+	a := rt.a
+	st := a.stateOrNew(c)
+	r := rt.strategyRequest(c, st)
+	var failures []Failure
+	var first strategy.Result[U]
+	for _, name := range rt.names {
+		s, ok := a.Strategy(name)
+		if !ok {
+			return a.fault(c, name, fmt.Errorf("passport: strategy %q is no longer registered", name))
+		}
+		res, err := run(s, r)
+		if err != nil {
+			if rt.callback != nil {
+				return rt.callback(c, Outcome[U]{Strategy: name, Err: err, Failures: failures})
+			}
+			return a.fault(c, name, err)
+		}
+		switch res.Kind {
+		case strategy.KindSuccess:
+			return rt.success(c, st, next, name, res)
+		case strategy.KindRedirect:
+			if res.Location == "" {
+				return a.fault(c, name, fmt.Errorf("passport: strategy %q redirected nowhere", name))
+			}
+			if rt.callback != nil {
+				return rt.callback(c, Outcome[U]{Kind: strategy.KindRedirect, Strategy: name, Result: res, Failures: failures})
+			}
+			return c.Redirect(res.RedirectStatus(), res.Location)
+		case strategy.KindFail:
+			if len(failures) == 0 {
+				first = res
+			}
+			failures = append(failures, Failure{Strategy: name, Challenge: res.Challenge, Status: res.Status, Message: res.Info.Message, Reason: res.Reason, Header: res.Header})
+		case strategy.KindPass:
+		default:
+			return a.fault(c, name, fmt.Errorf("passport: strategy %q returned no outcome", name))
+		}
+	}
+	if len(failures) == 0 {
+		if rt.callback != nil {
+			return rt.callback(c, Outcome[U]{Kind: strategy.KindPass})
+		}
+		if next == nil {
+			return echo.NewHTTPError(http.StatusUnauthorized, http.StatusText(http.StatusUnauthorized))
+		}
+		return next(c)
+	}
+	return rt.fail(c, first, failures)
+}
+
+// strategyRequest returns the request strategies see: its context carries
+// the client IP (when the app configured how to find it) and a loader of
+// the user already logged in.
+func (rt *Route[U]) strategyRequest(c echo.Context, st *reqState[U]) *http.Request {
+	r := c.Request()
+	ctx := r.Context()
+	changed := false
+	if c.Echo().IPExtractor != nil {
+		ctx = strategy.WithClientIP(ctx, clientIP(c))
+		changed = true
+	}
+	if st.sess != nil {
+		a := rt.a
+		ctx = strategy.WithUserLoader(ctx, func(ctx context.Context) (U, bool, error) { return a.loadUser(ctx, st) })
+		changed = true
+	}
+	if !changed {
+		return r
+	}
+	r = r.WithContext(ctx)
+	if st.sess != nil {
+		st.sess.SetRequest(r)
+	}
+	c.SetRequest(r) // a strategy that parses the form leaves it parsed for the handler
+	return r
+}
+
+// run calls the strategy, turning a panic into a fault.
+func run[U any](s strategy.Strategy[U], r *http.Request) (res strategy.Result[U], err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = strategy.Result[U]{}
+			err = fmt.Errorf("passport: strategy panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return s.Authenticate(r)
+}
+
+func copyHeader(dst, src http.Header) {
+	for k, vs := range src {
+		for _, v := range vs {
+			dst.Add(k, v)
+		}
+	}
+}
+
+func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFunc, name string, res strategy.Result[U]) error {
+	a := rt.a
+	if rt.callback != nil {
+		return rt.callback(c, Outcome[U]{Kind: strategy.KindSuccess, Strategy: name, Result: res})
+	}
+	cfg := &rt.cfg
+	switch {
+	case cfg.assignTo != "":
+		c.Set(assignedKey(cfg.assignTo), res.User)
+	case cfg.stateless:
+		st.user, st.ok, st.loaded, st.err = res.User, true, true, nil
+		st.strategy, st.info = name, res.Info
+		a.auditLogin(c, name, res.User)
+	default:
+		sess := st.sess
+		if sess == nil {
+			return a.fault(c, name, session.ErrNoSession)
+		}
+		if err := sess.Load(); err != nil {
+			return a.fault(c, name, err)
+		}
+		target := cfg.successRedirect
+		if cfg.returnTo {
+			if back, ok := sess.Get(ReturnToKey); ok {
+				sess.Delete(ReturnToKey)
+				if safe := SafeReturnTo(back); safe != "/" || back == "/" {
+					target = safe
+				}
+			}
+		}
+		addFlash(sess, "success", cfg.successFlash, res.Info.Message)
+		addFlash(sess, "success-message", cfg.successMessage, res.Info.Message)
+		if err := a.login(c, st, res.User, name); err != nil {
+			return a.fault(c, name, err)
+		}
+		st.info = res.Info
+		if target != "" {
+			return c.Redirect(http.StatusFound, target)
+		}
+		return rt.continueOrRespond(c, next)
+	}
+	if cfg.successRedirect != "" {
+		return c.Redirect(http.StatusFound, cfg.successRedirect)
+	}
+	return rt.continueOrRespond(c, next)
+}
+
+func (rt *Route[U]) continueOrRespond(c echo.Context, next echo.HandlerFunc) error {
+	if next == nil {
+		return c.NoContent(http.StatusNoContent)
+	}
+	return next(c)
+}
+
+func addFlash(sess *session.Session, kind string, configured *string, fromStrategy string) {
+	if configured == nil {
+		return
+	}
+	msg := *configured
+	if msg == "" {
+		msg = fromStrategy
+	}
+	if msg != "" {
+		sess.AddFlash(kind, msg)
+	}
+}
+
+// fail answers a request on which every strategy failed.
+func (rt *Route[U]) fail(c echo.Context, first strategy.Result[U], failures []Failure) error {
+	a := rt.a
+	status := 0
+	for _, f := range failures {
+		if f.Status != 0 {
+			status = f.Status
+			break
+		}
+	}
+	if status == 0 {
+		status = http.StatusUnauthorized
+	}
+	a.auditFailure(c, failures, status)
+	if rt.callback != nil {
+		return rt.callback(c, Outcome[U]{Kind: strategy.KindFail, Strategy: failures[0].Strategy, Result: first, Failures: failures, Status: status})
+	}
+	cfg := &rt.cfg
+	if cfg.failureRedirect != "" && status != http.StatusTooManyRequests {
+		if sess, ok := rt.sessionFor(c); ok {
+			addFlash(sess, "error", cfg.failureFlash, firstMessage(failures))
+			addFlash(sess, "failure-message", cfg.failureMessage, firstMessage(failures))
+		}
+		return c.Redirect(http.StatusFound, cfg.failureRedirect)
+	}
+	h := c.Response().Header()
+	for _, f := range failures {
+		if f.Status == status {
+			copyHeader(h, f.Header)
+		}
+	}
+	if status == http.StatusUnauthorized {
+		for _, f := range failures {
+			if f.Challenge != "" {
+				h.Add(echo.HeaderWWWAuthenticate, f.Challenge)
+			}
+		}
+	}
+	msg := http.StatusText(status)
+	var reasons []error
+	for _, f := range failures {
+		if f.Status == status || (f.Status == 0 && status == http.StatusUnauthorized) {
+			if f.Message != "" && msg == http.StatusText(status) {
+				msg = f.Message
+			}
+		}
+		if f.Reason != nil {
+			reasons = append(reasons, fmt.Errorf("%s: %w", f.Strategy, f.Reason))
+		}
+	}
+	he := echo.NewHTTPError(status, msg)
+	if len(reasons) > 0 {
+		he = he.WithInternal(errors.Join(reasons...))
+	}
+	return he
+}
+
+func (rt *Route[U]) sessionFor(c echo.Context) (*session.Session, bool) {
+	st := rt.a.state(c)
+	if st == nil || st.sess == nil {
+		return nil, false
+	}
+	return st.sess, true
+}
+
+func firstMessage(failures []Failure) string {
+	for _, f := range failures {
+		if f.Message != "" {
+			return f.Message
+		}
+	}
+	return ""
+}
+
+// fault answers a fault of ours: logged with its cause, a bare 500 to the
+// client through Echo's error handler.
+func (a *Authenticator[U]) fault(c echo.Context, strategyName string, err error) error {
+	a.logger.ErrorContext(c.Request().Context(), "passport: authentication fault", "strategy", strategyName, "path", c.Path(), "err", err)
+	return echo.NewHTTPError(http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)).WithInternal(err)
+}

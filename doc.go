@@ -1,0 +1,30 @@
+// Package passport is Passport.js-style authentication for Echo v4.
+//
+// An [Authenticator] holds named strategies (see package strategy and its
+// subpackages: local passwords, OAuth and OpenID Connect, JWT bearer
+// tokens, HTTP Basic, API keys). A route asks it to authenticate with one
+// strategy or several; each strategy answers success, fail, redirect or
+// pass, and the Authenticator turns that into a login, a redirect, a 401
+// with challenges, or a call of the next handler.
+//
+// The app owns its users: it gives Serialize and Deserialize, and only the
+// serialized key is kept in the session. Users are typed: auth.User(c)
+// returns the app's own *User.
+//
+//	auth, err := passport.New(passport.Config[*User]{
+//		Sessions:    mgr, // *session.Manager
+//		Serialize:   func(u *User) (string, error) { return u.ID, nil },
+//		Deserialize: func(ctx context.Context, id string) (*User, error) { return users.Find(ctx, id) },
+//	})
+//	auth.Use("local", localStrategy)
+//	e.Use(auth.Session())
+//	e.POST("/login", auth.Authenticate("local",
+//		passport.SuccessReturnToOrRedirect("/"),
+//		passport.FailureRedirect("/login"), passport.FailureFlash("")).Handler())
+//	e.GET("/account", account, auth.RequireLogin(passport.LoginURL("/login")))
+//
+// Sessions are regenerated at login and logout (session fixation), the
+// return-to URL and flash messages survive that, users are deserialized
+// lazily at most once per request, and every failure leaves as an
+// *echo.HTTPError so the app's error handler renders it.
+package passport

@@ -1,0 +1,117 @@
+package passport
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gopassport/passport/session"
+)
+
+// Login logs user in on this request's session: the session is regenerated
+// (a new ID server-side, the old record deleted, the defence against
+// session fixation), everything but the return-to URL, flash messages and
+// Config.KeepOnLogin is dropped, the serialized user is written, and the
+// session is saved before Login returns, so a redirect that follows finds
+// it. The Session middleware must run on the route.
+func (a *Authenticator[U]) Login(c echo.Context, user U) error {
+	st := a.state(c)
+	if st == nil || st.sess == nil {
+		return session.ErrNoSession
+	}
+	if err := a.login(c, st, user, "login"); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (a *Authenticator[U]) login(c echo.Context, st *reqState[U], user U, strategyName string) error {
+	key, err := a.serialize(user)
+	if err != nil {
+		return fmt.Errorf("passport: serializing the user: %w", err)
+	}
+	if key == "" {
+		return fmt.Errorf("passport: Serialize returned an empty key")
+	}
+	sess := st.sess
+	if err := sess.Load(); err != nil {
+		return err
+	}
+	sess.Clear(a.keep...)
+	if err := sess.Regenerate(); err != nil {
+		return err
+	}
+	sess.Set(UserKey, key)
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	st.user, st.ok, st.loaded, st.err = user, true, true, nil
+	st.strategy = strategyName
+	a.auditEvent(c, "login", slog.String("strategy", strategyName), slog.String("user", key))
+	return nil
+}
+
+// Logout ends the session: its server-side record is deleted and the
+// request goes on with a fresh anonymous session (flash messages survive).
+// A copy of the old cookie is anonymous from now on with a server-side
+// store; with a cookie store it stays valid until it expires.
+func (a *Authenticator[U]) Logout(c echo.Context) error {
+	st := a.state(c)
+	if st == nil || st.sess == nil {
+		return session.ErrNoSession
+	}
+	sess := st.sess
+	if err := sess.Load(); err != nil {
+		return err
+	}
+	key, _ := sess.Get(UserKey)
+	if err := sess.Destroy(session.FlashKeys); err != nil {
+		return err
+	}
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	var zero U
+	st.user, st.ok, st.loaded, st.err = zero, false, true, nil
+	st.strategy = ""
+	if key != "" {
+		a.auditEvent(c, "logout", slog.String("user", key))
+	}
+	return nil
+}
+
+func (a *Authenticator[U]) auditLogin(c echo.Context, strategyName string, user U) {
+	if a.audit == nil {
+		return
+	}
+	key, err := a.serialize(user)
+	if err != nil {
+		key = ""
+	}
+	a.auditEvent(c, "login", slog.String("strategy", strategyName), slog.String("user", key), slog.Bool("stateless", true))
+}
+
+func (a *Authenticator[U]) auditFailure(c echo.Context, failures []Failure, status int) {
+	if a.audit == nil {
+		return
+	}
+	names := make([]string, 0, len(failures))
+	reasons := make([]string, 0, len(failures))
+	for _, f := range failures {
+		names = append(names, f.Strategy)
+		if f.Reason != nil {
+			reasons = append(reasons, f.Reason.Error())
+		}
+	}
+	a.auditEvent(c, "login_failed", slog.Any("strategies", names), slog.Int("status", status), slog.Any("reasons", reasons))
+}
+
+// auditEvent writes one audit record with the client IP.
+func (a *Authenticator[U]) auditEvent(c echo.Context, event string, attrs ...slog.Attr) {
+	if a.audit == nil {
+		return
+	}
+	attrs = append(attrs, slog.String("ip", clientIP(c)))
+	a.audit.LogAttrs(c.Request().Context(), slog.LevelInfo, "passport: "+event, append([]slog.Attr{slog.String("event", event)}, attrs...)...)
+}

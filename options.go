@@ -1,0 +1,122 @@
+package passport
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gopassport/passport/strategy"
+)
+
+// Option changes how an Authenticate route answers. Options are per route,
+// like Passport's authenticate(name, options).
+type Option func(*routeConfig)
+
+type routeConfig struct {
+	successRedirect string
+	returnTo        bool // SuccessReturnToOrRedirect
+	failureRedirect string
+	successFlash    *string // nil: none; "": the strategy's message
+	failureFlash    *string
+	successMessage  *string
+	failureMessage  *string
+	stateless       bool
+	assignTo        string
+	callback        any // func(echo.Context, Outcome[U]) error, checked at build
+}
+
+// SuccessRedirect sends the browser to url after a successful login.
+func SuccessRedirect(url string) Option {
+	return func(c *routeConfig) { c.successRedirect = url }
+}
+
+// SuccessReturnToOrRedirect sends the browser back to the page it asked for
+// before RequireLogin sent it to log in, else to url. The remembered path is
+// honoured only as a same-origin relative path.
+func SuccessReturnToOrRedirect(url string) Option {
+	return func(c *routeConfig) { c.successRedirect = url; c.returnTo = true }
+}
+
+// FailureRedirect sends the browser to url when every strategy failed,
+// instead of answering 401. A throttled attempt (429) is never redirected:
+// its Retry-After must reach the client.
+func FailureRedirect(url string) Option {
+	return func(c *routeConfig) { c.failureRedirect = url }
+}
+
+// SuccessFlash adds message as a "success" flash after a login; an empty
+// message uses the strategy's own (Info.Message).
+func SuccessFlash(message string) Option {
+	return func(c *routeConfig) { c.successFlash = &message }
+}
+
+// FailureFlash adds message as an "error" flash when every strategy failed;
+// an empty message uses the first failure's own message.
+func FailureFlash(message string) Option {
+	return func(c *routeConfig) { c.failureFlash = &message }
+}
+
+// SuccessMessage keeps message in the session under "info" flash kind's
+// sibling, as Passport's successMessage does (req.session.messages): a
+// "success-message" flash the app reads with Session.Flashes. Empty uses the
+// strategy's message.
+func SuccessMessage(message string) Option {
+	return func(c *routeConfig) { c.successMessage = &message }
+}
+
+// FailureMessage is the failure counterpart of SuccessMessage: a
+// "failure-message" flash.
+func FailureMessage(message string) Option {
+	return func(c *routeConfig) { c.failureMessage = &message }
+}
+
+// Stateless sets the user for this request only: no session is read or
+// written (Passport's session: false). For APIs.
+func Stateless() Option {
+	return func(c *routeConfig) { c.stateless = true }
+}
+
+// AssignTo puts the authenticated user under key, read back with
+// [Authenticator.Assigned], leaving the logged-in user and the session
+// untouched: account linking (Passport's assignProperty).
+func AssignTo(key string) Option {
+	return func(c *routeConfig) { c.assignTo = key }
+}
+
+// Callback hands every outcome to fn instead of the default handling
+// (Passport's custom callback): fn decides the response, and may call
+// Login. U must be the Authenticator's user type; a mismatch is an error
+// when the route is built.
+func Callback[U any](fn func(c echo.Context, o Outcome[U]) error) Option {
+	return func(c *routeConfig) { c.callback = fn }
+}
+
+// Outcome is what a Callback receives: the deciding result and every
+// failure on the way.
+type Outcome[U any] struct {
+	// Kind is KindSuccess, KindRedirect or KindFail (every strategy
+	// failed), or KindPass (none applied), or KindNone with Err set.
+	Kind strategy.Kind
+	// Strategy names the strategy that decided (success or redirect).
+	Strategy string
+	// Result is the deciding result; for a fail, the first failure.
+	Result strategy.Result[U]
+	// Failures lists every failure in the order the strategies ran.
+	Failures []Failure
+	// Status is the HTTP status passport would answer a fail with.
+	Status int
+	// Err is a fault (the strategy's error); Kind is then KindNone.
+	Err error
+}
+
+// Failure is one strategy's fail.
+type Failure struct {
+	Strategy  string
+	Challenge string
+	Status    int
+	Message   string
+	Reason    error
+	// Header holds the response headers the fail asked for, such as
+	// Retry-After; they are sent when this failure's status wins.
+	Header http.Header
+}

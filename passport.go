@@ -1,0 +1,141 @@
+package passport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/strategy"
+)
+
+// ErrUserNotFound is what a Deserialize returns for a user that no longer
+// exists: the session is then logged out silently. It is the same value as
+// [strategy.ErrUserNotFound].
+var ErrUserNotFound = strategy.ErrUserNotFound
+
+// Session keys written by the Authenticator.
+const (
+	// UserKey is the session key under which the serialized user is kept.
+	UserKey = "passport.user"
+	// ReturnToKey is the session key under which RequireLogin remembers the
+	// page a visitor asked for before logging in.
+	ReturnToKey = "passport.return_to"
+)
+
+// Config configures an [Authenticator].
+type Config[U any] struct {
+	// Sessions keeps login sessions. Optional: without it only stateless
+	// routes (Stateless, or a Callback) can be built, and Session() fails.
+	Sessions *session.Manager
+	// Serialize turns a user into the string kept in the session, usually
+	// its ID. Required.
+	Serialize func(U) (string, error)
+	// Deserialize loads the user from that string. It runs at most once per
+	// request, and only when something asks for the user. Returning an
+	// error that wraps ErrUserNotFound logs the session out silently; any
+	// other error is a fault (500). Required.
+	Deserialize func(ctx context.Context, key string) (U, error)
+	// KeepOnLogin lists session keys (a trailing "*" matches a prefix) that
+	// survive the regeneration at login and logout besides the return-to URL
+	// and flash messages, which always survive. Optional. Default none: like
+	// Passport 0.6, anything an anonymous visitor put in the session is
+	// dropped when they log in.
+	KeepOnLogin []string
+	// Logger receives faults (the errors behind a 500), with the strategy
+	// and path, never credentials. Optional. Default slog.Default().
+	Logger *slog.Logger
+	// Audit receives one record per login, failed login and logout: event,
+	// strategy, user key, client IP. Never a password, token, cookie value
+	// or session ID. Optional. Default none.
+	Audit *slog.Logger
+}
+
+// Authenticator holds named strategies and turns their outcomes into Echo
+// responses, logins and sessions. Create one with [New]. It is safe for
+// concurrent use, including Use and Unuse while serving.
+type Authenticator[U any] struct {
+	sessions    *session.Manager
+	serialize   func(U) (string, error)
+	deserialize func(context.Context, string) (U, error)
+	keep        []string
+	logger      *slog.Logger
+	audit       *slog.Logger
+
+	mu         sync.Mutex // serialises writers of strategies
+	strategies atomic.Pointer[map[string]strategy.Strategy[U]]
+}
+
+// New returns an Authenticator, or an error when cfg is incomplete.
+func New[U any](cfg Config[U]) (*Authenticator[U], error) {
+	if cfg.Serialize == nil {
+		return nil, errors.New("passport: Config.Serialize is required")
+	}
+	if cfg.Deserialize == nil {
+		return nil, errors.New("passport: Config.Deserialize is required")
+	}
+	a := &Authenticator[U]{
+		sessions:    cfg.Sessions,
+		serialize:   cfg.Serialize,
+		deserialize: cfg.Deserialize,
+		keep:        append([]string{ReturnToKey, session.FlashKeys}, cfg.KeepOnLogin...),
+		logger:      cfg.Logger,
+		audit:       cfg.Audit,
+	}
+	if a.logger == nil {
+		a.logger = slog.Default()
+	}
+	empty := map[string]strategy.Strategy[U]{}
+	a.strategies.Store(&empty)
+	return a, nil
+}
+
+// Use registers s under name, replacing any strategy of that name.
+func (a *Authenticator[U]) Use(name string, s strategy.Strategy[U]) error {
+	if name == "" {
+		return errors.New("passport: Use needs a strategy name")
+	}
+	if s == nil {
+		return fmt.Errorf("passport: Use(%q) with a nil strategy", name)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	old := *a.strategies.Load()
+	next := make(map[string]strategy.Strategy[U], len(old)+1)
+	for k, v := range old {
+		next[k] = v
+	}
+	next[name] = s
+	a.strategies.Store(&next)
+	return nil
+}
+
+// Unuse removes the strategy called name. Routes built with it answer 500
+// until a strategy of that name is registered again.
+func (a *Authenticator[U]) Unuse(name string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	old := *a.strategies.Load()
+	if _, ok := old[name]; !ok {
+		return
+	}
+	next := make(map[string]strategy.Strategy[U], len(old))
+	for k, v := range old {
+		if k != name {
+			next[k] = v
+		}
+	}
+	a.strategies.Store(&next)
+}
+
+// Strategy returns the strategy registered under name.
+func (a *Authenticator[U]) Strategy(name string) (strategy.Strategy[U], bool) {
+	s, ok := (*a.strategies.Load())[name]
+	return s, ok
+}
+
+// Sessions returns the session manager, nil when there is none.
+func (a *Authenticator[U]) Sessions() *session.Manager { return a.sessions }

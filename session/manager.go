@@ -1,0 +1,218 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+)
+
+// Keys the manager keeps in every session. Apps should not write them.
+const (
+	createdKey = "_created" // unix seconds when the session was first saved
+	seenKey    = "_seen"    // unix seconds of the last recorded activity
+	flashKey   = "_flash."  // prefix of flash lists, followed by the kind
+)
+
+// Config configures a [Manager].
+type Config struct {
+	// Store keeps the sessions. Required. Any gorilla sessions.Store works;
+	// this module provides [CookieStore] and server-side stores in
+	// session/sqlstore and session/redisstore.
+	Store sessions.Store
+	// Name is the cookie name. Optional. Default "passport". With
+	// HostPrefix the cookie is called "__Host-" + Name.
+	Name string
+	// HostPrefix gives the cookie the "__Host-" prefix, which browsers
+	// accept only with Secure, Path=/ and no Domain: the cookie cannot be
+	// set by a sibling subdomain. Optional. Default false, because it needs
+	// HTTPS (browsers exempt http://localhost).
+	HostPrefix bool
+	// Secure forces the Secure attribute. Optional. Default false: Secure is
+	// set whenever the request came over TLS. Set it when a proxy terminates
+	// TLS in front of the app.
+	Secure bool
+	// Domain of the cookie. Optional. Default none (host-only, the safest).
+	Domain string
+	// Path of the cookie. Optional. Default "/".
+	Path string
+	// SameSite of the cookie. Optional. Default http.SameSiteLaxMode: Strict
+	// would drop the cookie on the way back from an OAuth provider, None
+	// would send it with cross-site POSTs.
+	SameSite http.SameSite
+	// IdleTimeout ends a session that saw no request for this long.
+	// Optional. Default 2 hours. Negative disables it.
+	IdleTimeout time.Duration
+	// AbsoluteTimeout ends a session this long after it began, however
+	// active. Optional. Default 24 hours; it is also the cookie's Max-Age.
+	AbsoluteTimeout time.Duration
+	// Logger receives faults that cannot be returned, such as a failed save
+	// after the handler returned. Optional. Default slog.Default().
+	Logger *slog.Logger
+	// Now returns the current time. Optional, for tests. Default time.Now.
+	Now func() time.Time
+}
+
+// Manager binds sessions to requests: cookie options, lazy loading,
+// timeouts, regeneration, flash messages, and saving once per request only
+// when something changed. Create one with [New]; it is safe for concurrent
+// use.
+type Manager struct {
+	store    sessions.Store
+	name     string
+	opts     sessions.Options // template; Secure decided per request
+	secure   bool
+	idle     time.Duration
+	absolute time.Duration
+	touch    time.Duration // how stale _seen may get before it is rewritten
+	logger   *slog.Logger
+	now      func() time.Time
+}
+
+// New returns a Manager, or an error when cfg is not usable.
+func New(cfg Config) (*Manager, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("session: Config.Store is required")
+	}
+	m := &Manager{
+		store:    cfg.Store,
+		name:     cfg.Name,
+		secure:   cfg.Secure,
+		idle:     cfg.IdleTimeout,
+		absolute: cfg.AbsoluteTimeout,
+		logger:   cfg.Logger,
+		now:      cfg.Now,
+	}
+	if m.name == "" {
+		m.name = "passport"
+	}
+	if strings.ContainsAny(m.name, "=;, \t\r\n") || strings.HasPrefix(m.name, "__") {
+		return nil, fmt.Errorf("session: invalid cookie name %q", m.name)
+	}
+	path := cfg.Path
+	if path == "" {
+		path = "/"
+	}
+	if cfg.HostPrefix {
+		if cfg.Domain != "" || path != "/" {
+			return nil, errors.New("session: a __Host- cookie must have Path / and no Domain")
+		}
+		m.name = "__Host-" + m.name
+		m.secure = true
+	}
+	if m.idle == 0 {
+		m.idle = 2 * time.Hour
+	}
+	if m.absolute == 0 {
+		m.absolute = 24 * time.Hour
+	}
+	if m.absolute < 0 {
+		return nil, errors.New("session: AbsoluteTimeout must not be negative")
+	}
+	m.touch = time.Minute
+	if m.idle > 0 && m.idle/10 < m.touch {
+		m.touch = m.idle / 10
+	}
+	sameSite := cfg.SameSite
+	if sameSite == 0 {
+		sameSite = http.SameSiteLaxMode
+	}
+	if sameSite == http.SameSiteNoneMode {
+		m.secure = true // browsers refuse SameSite=None without Secure
+	}
+	m.opts = sessions.Options{
+		Path:     path,
+		Domain:   cfg.Domain,
+		MaxAge:   int(m.absolute / time.Second),
+		HttpOnly: true,
+		SameSite: sameSite,
+	}
+	if m.logger == nil {
+		m.logger = slog.Default()
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	return m, nil
+}
+
+// Name returns the cookie name, prefix included.
+func (m *Manager) Name() string { return m.name }
+
+// Store returns the store sessions are kept in.
+func (m *Manager) Store() sessions.Store { return m.store }
+
+// Bind returns the session of the request r answered through w. Nothing is
+// read until the session is first used. Bind does not put the session into
+// r's context: see [NewContext] and [Manager.Middleware].
+func (m *Manager) Bind(w http.ResponseWriter, r *http.Request) *Session {
+	return &Session{m: m, w: w, r: r}
+}
+
+// Middleware is the net/http form: it binds the session, puts it in the
+// request's context, and saves it (when changed) just before the response
+// header is written, or after next returns if nothing was written.
+func (m *Manager) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &saveWriter{ResponseWriter: w}
+		s := m.Bind(sw, r)
+		sw.s = s
+		r = r.WithContext(NewContext(r.Context(), s))
+		s.r = r
+		next.ServeHTTP(sw, r)
+		sw.saveOnce()
+	})
+}
+
+// optionsFor returns the cookie options for a request.
+func (m *Manager) optionsFor(r *http.Request) *sessions.Options {
+	o := m.opts
+	o.Secure = m.secure || r.TLS != nil
+	return &o
+}
+
+// isAnonymousError reports whether a store's error means "no usable
+// session" rather than a fault: a cookie that does not decode, or a record
+// that is gone.
+func isAnonymousError(err error) bool {
+	var sc securecookie.Error
+	if errors.As(err, &sc) && sc.IsDecode() {
+		return true
+	}
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrInvalidCookie)
+}
+
+// saveWriter saves the session just before the header goes out.
+type saveWriter struct {
+	http.ResponseWriter
+	s     *Session
+	saved bool
+}
+
+func (w *saveWriter) saveOnce() {
+	if w.saved {
+		return
+	}
+	w.saved = true
+	if err := w.s.saveIfChanged(); err != nil {
+		w.s.m.logger.Error("session: save failed", "err", err)
+	}
+}
+
+func (w *saveWriter) WriteHeader(code int) {
+	w.saveOnce()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *saveWriter) Write(b []byte) (int, error) {
+	w.saveOnce()
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *saveWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

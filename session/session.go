@@ -1,0 +1,343 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+)
+
+// Session is one request's view of its session. Get one from
+// [Manager.Bind], [FromContext] or passport's Echo middleware. It loads
+// lazily: a request that never touches the session never decodes the
+// cookie nor reads the store.
+//
+// A Session belongs to one request and is not safe for concurrent use.
+type Session struct {
+	m       *Manager
+	w       http.ResponseWriter
+	r       *http.Request
+	gs      *sessions.Session
+	err     error
+	loaded  bool
+	changed bool
+}
+
+type contextKey struct{}
+
+// NewContext returns a copy of ctx carrying s; strategies read it back with
+// [FromContext].
+func NewContext(ctx context.Context, s *Session) context.Context {
+	return context.WithValue(ctx, contextKey{}, s)
+}
+
+// FromContext returns the session bound to the request whose context is
+// ctx, if any.
+func FromContext(ctx context.Context) (*Session, bool) {
+	s, ok := ctx.Value(contextKey{}).(*Session)
+	return s, ok && s != nil
+}
+
+// SetRequest tells the session about a request that replaced the one it was
+// bound with (a copy with a new context). The store reads the cookie and the
+// context from it.
+func (s *Session) SetRequest(r *http.Request) { s.r = r }
+
+// Load reads the session now and reports a fault of the store (a database
+// that is down). A cookie that does not open, or a session that has timed
+// out, is not an error: the session is then new and empty. Every other
+// method loads on first use and treats a fault as an empty session, so call
+// Load first where a fault must become a 500.
+func (s *Session) Load() error {
+	if s.loaded {
+		return s.err
+	}
+	s.loaded = true
+	gs, err := s.m.store.New(s.r, s.m.name)
+	if err != nil && !isAnonymousError(err) {
+		s.err = fmt.Errorf("session: loading: %w", err)
+		s.gs = s.fresh()
+		return s.err
+	}
+	if gs == nil || err != nil {
+		gs = s.fresh()
+	}
+	gs.Options = s.m.optionsFor(s.r)
+	s.gs = gs
+	now := s.m.now()
+	if gs.IsNew {
+		return nil
+	}
+	created, _ := gs.Values[createdKey].(int64)
+	seen, _ := gs.Values[seenKey].(int64)
+	if s.expired(now, created, seen) {
+		// Timed out: delete it where it is kept, start anew.
+		if err := s.deleteStored(); err != nil {
+			s.err = err
+			return err
+		}
+		s.gs = s.fresh()
+		return nil
+	}
+	if now.Sub(time.Unix(seen, 0)) >= s.m.touch {
+		gs.Values[seenKey] = now.Unix()
+		s.changed = true
+	}
+	return nil
+}
+
+func (s *Session) expired(now time.Time, created, seen int64) bool {
+	if created == 0 || seen == 0 {
+		return true // not written by a Manager: not trusted
+	}
+	if now.Sub(time.Unix(created, 0)) > s.m.absolute {
+		return true
+	}
+	return s.m.idle > 0 && now.Sub(time.Unix(seen, 0)) > s.m.idle
+}
+
+func (s *Session) fresh() *sessions.Session {
+	gs := sessions.NewSession(s.m.store, s.m.name)
+	gs.IsNew = true
+	gs.Options = s.m.optionsFor(s.r)
+	return gs
+}
+
+func (s *Session) session() *sessions.Session {
+	if !s.loaded {
+		_ = s.Load() // a fault leaves an empty session; Load reports it to those who ask
+	}
+	return s.gs
+}
+
+// Err returns the fault met while loading, if any.
+func (s *Session) Err() error { return s.err }
+
+// IsNew reports whether the session was not found in the request (a first
+// visit, an expired or tampered cookie).
+func (s *Session) IsNew() bool { return s.session().IsNew }
+
+// ID returns the session's ID as the store knows it; empty for a session
+// that was never saved. Never log it or show it.
+func (s *Session) ID() string { return s.session().ID }
+
+// Get returns the string stored under key.
+func (s *Session) Get(key string) (string, bool) {
+	v, ok := s.session().Values[key].(string)
+	return v, ok
+}
+
+// Set stores value under key. Keys starting with "_" are the manager's.
+func (s *Session) Set(key, value string) {
+	gs := s.session()
+	if old, ok := gs.Values[key].(string); ok && old == value {
+		return
+	}
+	gs.Values[key] = value
+	s.changed = true
+}
+
+// Delete removes key.
+func (s *Session) Delete(key string) {
+	gs := s.session()
+	if _, ok := gs.Values[key]; ok {
+		delete(gs.Values, key)
+		s.changed = true
+	}
+}
+
+// Values exposes the raw gorilla values for interoperability. After changing
+// them, call [Session.MarkChanged].
+func (s *Session) Values() map[any]any { return s.session().Values }
+
+// MarkChanged records that the session must be saved.
+func (s *Session) MarkChanged() { s.changed = true }
+
+// Changed reports whether the session will be saved at the end of the
+// request.
+func (s *Session) Changed() bool { return s.changed }
+
+// AddFlash adds a one-time message of the given kind ("error", "info",
+// "success") to be shown on the next page.
+func (s *Session) AddFlash(kind, message string) {
+	gs := s.session()
+	key := flashKey + kind
+	list, _ := gs.Values[key].([]string)
+	gs.Values[key] = append(list, message)
+	s.changed = true
+}
+
+// Flashes returns the messages of the given kind and removes them.
+func (s *Session) Flashes(kind string) []string {
+	if !s.loaded && !s.hasCookie() {
+		return nil
+	}
+	gs := s.session()
+	key := flashKey + kind
+	list, ok := gs.Values[key].([]string)
+	if !ok {
+		return nil
+	}
+	delete(gs.Values, key)
+	s.changed = true
+	return list
+}
+
+// hasCookie reports whether the request carries the session cookie at all,
+// so reading flashes on a first visit costs nothing.
+func (s *Session) hasCookie() bool {
+	_, err := s.r.Cookie(s.m.name)
+	return err == nil
+}
+
+// Clear removes every value but the keys named in keep (and the manager's
+// own timestamps).
+func (s *Session) Clear(keep ...string) {
+	gs := s.session()
+	for k := range gs.Values {
+		ks, _ := k.(string)
+		if ks == createdKey || ks == seenKey || keeps(keep, ks) {
+			continue
+		}
+		delete(gs.Values, k)
+		s.changed = true
+	}
+}
+
+func keeps(keep []string, k string) bool {
+	for _, p := range keep {
+		if k == p || (strings.HasSuffix(p, "*") && strings.HasPrefix(k, p[:len(p)-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// FlashKeys is the pattern that [Session.Clear] accepts to keep every flash
+// message.
+const FlashKeys = flashKey + "*"
+
+// Regenerate gives the session a new ID and deletes the record under the
+// old one, keeping the values: the defence against session fixation, called
+// at login and logout. The old record is gone when Regenerate returns; the
+// new one is written when the session is saved.
+func (s *Session) Regenerate() error {
+	gs := s.session()
+	if s.err != nil {
+		return s.err
+	}
+	if !gs.IsNew || gs.ID != "" {
+		if err := s.deleteStored(); err != nil {
+			return err
+		}
+	}
+	gs.ID = ""
+	gs.IsNew = true
+	now := s.m.now().Unix()
+	gs.Values[createdKey] = now
+	gs.Values[seenKey] = now
+	s.changed = true
+	return nil
+}
+
+// Destroy ends the session: the stored record is deleted and every value
+// but those named in keep is dropped. The request goes on with a new empty
+// session, saved only if something is put in it.
+func (s *Session) Destroy(keep ...string) error {
+	s.Clear(keep...)
+	if err := s.Regenerate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// deleteStored deletes the stored record of the session as loaded, the
+// gorilla way (a save with MaxAge < 0), into a throwaway header so that no
+// cookie-deleting header reaches the client: the next save sets the new
+// cookie.
+func (s *Session) deleteStored() error {
+	gs := s.gs
+	if gs == nil || gs.IsNew && gs.ID == "" {
+		return nil
+	}
+	opts := *gs.Options
+	gone := *gs
+	gone.Options = &opts
+	gone.Options.MaxAge = -1
+	if err := s.m.store.Save(s.r, discardWriter{}, &gone); err != nil {
+		return fmt.Errorf("session: deleting the old session: %w", err)
+	}
+	return nil
+}
+
+// Save writes the session now if it changed. The middleware calls it
+// before the response header goes out; call it yourself where a failed save
+// must change the response (passport's Login does).
+func (s *Session) Save() error {
+	return s.saveIfChanged()
+}
+
+func (s *Session) saveIfChanged() error {
+	if !s.changed || s.gs == nil {
+		return nil
+	}
+	if s.err != nil {
+		return s.err
+	}
+	gs := s.gs
+	if s.isEmpty() {
+		s.changed = false
+		if gs.IsNew && gs.ID == "" {
+			if s.hasCookie() {
+				// Logged out or expired: clear the browser's cookie too.
+				http.SetCookie(s.w, sessions.NewCookie(s.m.name, "", expiredOptions(gs.Options)))
+			}
+			return nil
+		}
+		err := s.deleteStored()
+		http.SetCookie(s.w, sessions.NewCookie(s.m.name, "", expiredOptions(gs.Options)))
+		return err
+	}
+	if _, ok := gs.Values[createdKey]; !ok {
+		now := s.m.now().Unix()
+		gs.Values[createdKey] = now
+		gs.Values[seenKey] = now
+	}
+	if err := s.m.store.Save(s.r, s.w, gs); err != nil {
+		return fmt.Errorf("session: saving: %w", err)
+	}
+	s.changed = false
+	gs.IsNew = false
+	return nil
+}
+
+// isEmpty reports whether the session holds nothing but timestamps.
+func (s *Session) isEmpty() bool {
+	for k := range s.gs.Values {
+		if k != createdKey && k != seenKey {
+			return false
+		}
+	}
+	return true
+}
+
+func expiredOptions(o *sessions.Options) *sessions.Options {
+	e := *o
+	e.MaxAge = -1
+	return &e
+}
+
+// discardWriter swallows what a store writes while deleting a record.
+type discardWriter struct{}
+
+func (discardWriter) Header() http.Header         { return http.Header{} }
+func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (discardWriter) WriteHeader(int)             {}
+
+// ErrNoSession is returned where a session is needed and none is bound to
+// the request (the middleware was not installed).
+var ErrNoSession = errors.New("session: no session bound to the request; install the session middleware")

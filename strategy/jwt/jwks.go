@@ -1,0 +1,225 @@
+package jwt
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+	"github.com/MicahParks/keyfunc/v3"
+	jwtlib "github.com/golang-jwt/jwt/v5"
+	"golang.org/x/time/rate"
+)
+
+// JWKSConfig configures [NewJWKS].
+type JWKSConfig struct {
+	// URL is the address of the JWK Set, such as an identity provider's
+	// jwks_uri. Required. It must be https, or http on a loopback host
+	// (localhost, 127.0.0.0/8, ::1) for tests and local development.
+	URL string
+	// Client makes the requests. Optional. Default: a client with a
+	// Timeout of [JWKSConfig.Timeout]. A client without a Timeout is used
+	// as given; each request is bounded by Timeout anyway.
+	Client *http.Client
+	// Timeout bounds each fetch of the set. Optional. Default 10 seconds.
+	Timeout time.Duration
+	// RefreshInterval is how often the set is fetched in the background.
+	// Optional. Default one hour.
+	RefreshInterval time.Duration
+	// UnknownKIDInterval is the shortest time between two fetches caused
+	// by tokens whose kid is not in the set (a key rotation at the
+	// provider). Optional. Default 5 minutes. A flood of tokens with made-up
+	// kids therefore causes at most one fetch per interval; the other
+	// tokens fail at once, without waiting.
+	UnknownKIDInterval time.Duration
+	// ErrorHandler receives the errors of background fetches. Optional.
+	// Default: logged with [slog.Default] at level error.
+	ErrorHandler func(ctx context.Context, err error)
+}
+
+// JWKS is a remote JSON Web Key Set, fetched with keyfunc/jwkset and kept
+// up to date by a background goroutine. Use it as [Config.JWKS].
+//
+// Only the set's RSA, EC and OKP (Ed25519) keys whose "use" is empty or
+// "sig" are used; symmetric ("oct") keys in a remote set are ignored,
+// since a secret published at a URL is no secret. Headers of the token
+// that name other keys (jku, x5u, jwk, x5c) are never followed.
+//
+// A JWKS is safe for concurrent use. Call [JWKS.Close], or cancel the
+// context given to [NewJWKS], to stop its goroutine.
+type JWKS struct {
+	kf     keyfunc.Keyfunc
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+// NewJWKS fetches the set at cfg.URL and starts the goroutine that
+// refreshes it. The goroutine ends when ctx is cancelled or [JWKS.Close]
+// is called.
+//
+// A first fetch that fails is not an error (the provider may be starting
+// too): it is reported to cfg.ErrorHandler and retried on the next
+// refresh or unknown kid. While the set holds no key at all, tokens that
+// need it make Authenticate return an error (a 500), not a fail, since the
+// fault is the server's.
+func NewJWKS(ctx context.Context, cfg JWKSConfig) (*JWKS, error) {
+	if ctx == nil {
+		return nil, errors.New("jwt: nil context")
+	}
+	if err := checkJWKSURL(cfg.URL); err != nil {
+		return nil, err
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.RefreshInterval <= 0 {
+		cfg.RefreshInterval = time.Hour
+	}
+	if cfg.UnknownKIDInterval <= 0 {
+		cfg.UnknownKIDInterval = 5 * time.Minute
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: cfg.Timeout}
+	}
+	handler := cfg.ErrorHandler
+	if handler == nil {
+		handler = func(ctx context.Context, err error) {
+			slog.Default().ErrorContext(ctx, "jwt: cannot refresh JWK Set", "error", err)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	kf, err := keyfunc.NewDefaultOverrideCtx(ctx, []string{cfg.URL}, keyfunc.Override{
+		Client:           cfg.Client,
+		HTTPTimeout:      cfg.Timeout,
+		RefreshInterval:  cfg.RefreshInterval,
+		RateLimitWaitMax: cfg.Timeout,
+		RefreshErrorHandlerFunc: func(string) func(context.Context, error) {
+			return handler
+		},
+		RefreshUnknownKID: rate.NewLimiter(rate.Every(cfg.UnknownKIDInterval), 1),
+	})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("jwt: JWK Set: %w", err)
+	}
+	return &JWKS{kf: kf, cancel: cancel}, nil
+}
+
+// Close stops the background refresh. It is safe to call more than once;
+// it always returns nil.
+func (j *JWKS) Close() error {
+	j.once.Do(j.cancel)
+	return nil
+}
+
+// checkJWKSURL accepts https URLs, and http ones on a loopback host.
+func checkJWKSURL(raw string) error {
+	if raw == "" {
+		return errors.New("jwt: JWKSConfig.URL is required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return errors.New("jwt: JWKSConfig.URL is not an absolute URL")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if strings.EqualFold(host, "localhost") {
+			return nil
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return errors.New("jwt: JWKSConfig.URL must use https")
+	default:
+		return errors.New("jwt: JWKSConfig.URL must use https")
+	}
+}
+
+// lookup returns the key of the set that verifies a token signed with alg
+// and carrying kid (hasKID false: no kid header), or a verification key
+// set of every candidate when there is no kid.
+func (j *JWKS) lookup(ctx context.Context, alg, kid string, hasKID bool) (any, error) {
+	store := j.kf.Storage()
+	if hasKID {
+		jwk, err := store.KeyRead(ctx, kid)
+		if err != nil {
+			if errors.Is(err, jwkset.ErrKeyNotFound) {
+				return nil, j.unknown(ctx)
+			}
+			// Waiting for the refresh limiter or the refresh itself failed:
+			// the kid is unknown to us as far as this request goes.
+			return nil, j.unknown(ctx)
+		}
+		key, ok := jwkKey(jwk, alg)
+		if !ok {
+			return nil, errUnknownKey
+		}
+		return key, nil
+	}
+	all, err := store.KeyReadAll(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jwt: read JWK Set: %w", errors.Join(err, errKeysUnavailable))
+	}
+	if len(all) == 0 {
+		return nil, errKeysUnavailable
+	}
+	var set jwtlib.VerificationKeySet
+	for _, jwk := range all {
+		if key, ok := jwkKey(jwk, alg); ok {
+			set.Keys = append(set.Keys, key)
+		}
+	}
+	if len(set.Keys) == 0 {
+		return nil, errUnknownKey
+	}
+	return set, nil
+}
+
+// unknown classifies an unknown kid: a fault when the set is empty (it
+// was never fetched), a bad token otherwise.
+func (j *JWKS) unknown(ctx context.Context) error {
+	all, err := j.kf.Storage().KeyReadAll(ctx)
+	if err != nil || len(all) == 0 {
+		return errKeysUnavailable
+	}
+	return errUnknownKey
+}
+
+// jwkKey returns the public key of jwk when it may verify a token signed
+// with alg.
+func jwkKey(jwk jwkset.JWK, alg string) (any, bool) {
+	m := jwk.Marshal()
+	if m.USE != "" && m.USE != jwkset.UseSig {
+		return nil, false
+	}
+	if m.ALG != "" && m.ALG.String() != alg {
+		return nil, false
+	}
+	key := jwk.Key()
+	if _, isSecret := key.([]byte); isSecret {
+		return nil, false
+	}
+	if pk, ok := key.(interface{ Public() crypto.PublicKey }); ok {
+		key = pk.Public()
+	}
+	pub, fam, err := publicKey(key)
+	if err != nil {
+		return nil, false
+	}
+	vk := verifyKey{fam: fam, key: pub}
+	if !vk.accepts(alg) {
+		return nil, false
+	}
+	return pub, true
+}

@@ -1,0 +1,467 @@
+package jwt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	jwtlib "github.com/golang-jwt/jwt/v5"
+
+	"github.com/gopassport/passport/strategy"
+)
+
+// RevocationChecker tells whether the access tokens of a subject were
+// revoked. [Store] implements it; the strategy consults it when
+// [Config.Revocations] is set.
+type RevocationChecker interface {
+	// NotBefore returns the time before which every token of subject is
+	// revoked, or the zero time when none is. It must be safe for
+	// concurrent use.
+	NotBefore(ctx context.Context, subject string) (time.Time, error)
+}
+
+// Config configures [New]. C is the claims type, a pointer such as
+// *Claims or *MyClaims (which embeds [jwtlib.RegisteredClaims]).
+type Config[U any, C jwtlib.Claims] struct {
+	// Extractor finds the token in the request. Optional. Default
+	// [Bearer]().
+	Extractor Extractor
+	// Algorithms is the allow-list of signature algorithms, such as
+	// []string{"EdDSA"} or []string{"HS256"}. Required. "none" (in any
+	// spelling) and unknown names are refused by New. Tokens whose "alg"
+	// is not listed are refused before any key is looked up.
+	Algorithms []string
+	// Keys are the verification keys. Either Keys or JWKS (or both) is
+	// required. Key IDs must be unique; see [Key] for the lookup rules.
+	// Keys are looked up first; a kid they do not hold goes to JWKS.
+	Keys []Key
+	// JWKS is a remote key set (see [NewJWKS]). Optional. The strategy
+	// does not close it.
+	JWKS *JWKS
+	// Issuer is the expected "iss" claim. Optional but recommended: when
+	// set, tokens without it or with another value are refused.
+	Issuer string
+	// Audience lists the accepted "aud" values; a token must name at least
+	// one of them. Optional but recommended: when set, tokens without "aud"
+	// are refused.
+	Audience []string
+	// Leeway is the clock skew allowed when checking exp, nbf and iat.
+	// Optional. Default 0.
+	Leeway time.Duration
+	// AllowNoExpiry accepts tokens without an "exp" claim. Optional.
+	// Default false: exp is required, because a token that never expires
+	// cannot be taken back.
+	AllowNoExpiry bool
+	// TokenTypes lists the accepted values of the "typ" header, compared
+	// case-insensitively and with an optional "application/" prefix (RFC
+	// 7515 section 4.1.9). An empty string in the list accepts tokens
+	// without typ. Optional. Default {"at+jwt", "JWT"}: the RFC 9068
+	// access-token type and the generic one most libraries write. Set
+	// {"at+jwt"} when all your tokens come from [Issuer] or an RFC 9068
+	// server, so that no other kind of JWT (an ID token, a refresh JWT)
+	// passes as an access token.
+	TokenTypes []string
+	// MaxTokenBytes is the size above which a token is refused before it
+	// is decoded. Optional. Default 8192.
+	MaxTokenBytes int
+	// NewClaims returns a fresh claims value for each request. Optional
+	// when C is *Claims, *jwtlib.RegisteredClaims or jwtlib.MapClaims;
+	// required otherwise.
+	NewClaims func() C
+	// Verify maps valid claims to the app's user. Required. It is called
+	// only for a token whose signature, type, times, issuer, audience,
+	// revocation and scopes were all checked. Return an error wrapping
+	// [strategy.ErrUserNotFound] or [strategy.ErrInvalidCredentials] to
+	// refuse the token (401), [strategy.ErrInsufficientScope] for a 403;
+	// any other error is a fault (500).
+	Verify func(ctx context.Context, claims C) (U, error)
+	// Realm is the realm of the WWW-Authenticate challenge. Optional.
+	// Default "api". It must not contain quotes, backslashes or control
+	// characters.
+	Realm string
+	// RequiredScopes lists scopes that every token must grant (all of
+	// them). Optional. When set, C must implement [Scoper]; tokens that
+	// lack one get a 403 insufficient_scope.
+	RequiredScopes []string
+	// Revocations is consulted for every valid token: a token whose "iat"
+	// is at or before the subject's not-before time (compared in whole
+	// seconds) is refused, as is a token without iat for a subject that
+	// has one. Optional. Use the [Store] of your [Issuer].
+	Revocations RevocationChecker
+	// Now returns the current time. Optional. Default [time.Now]; set it in
+	// tests.
+	Now func() time.Time
+}
+
+// Strategy authenticates requests that carry a JWT access token. Build it
+// with [New]. It is safe for concurrent use.
+type Strategy[U any, C jwtlib.Claims] struct {
+	extract   Extractor
+	parser    *jwtlib.Parser
+	algs      []string
+	keys      map[string]*verifyKey
+	jwks      *JWKS
+	keyfunc   jwtlib.Keyfunc // static keys only; built once
+	types     []string
+	acceptNoT bool
+	maxBytes  int
+	newClaims func() C
+	verify    func(context.Context, C) (U, error)
+	scopes    []string
+	revoked   RevocationChecker
+
+	challenge     string // `Bearer realm="api"`
+	challengeBase string // `Bearer realm="api", error=`
+}
+
+var _ strategy.Strategy[string] = (*Strategy[string, *Claims])(nil)
+var _ strategy.Namer = (*Strategy[string, *Claims])(nil)
+
+// New builds a JWT strategy from cfg. Configuration mistakes (no
+// algorithms, "none", a key that fits none of the algorithms, a public key
+// given as an HMAC secret, a missing Verify) are returned as errors.
+func New[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], error) {
+	if cfg.Verify == nil {
+		return nil, errors.New("jwt: Config.Verify is required")
+	}
+	if err := checkAlgorithms(cfg.Algorithms); err != nil {
+		return nil, err
+	}
+	if len(cfg.Keys) == 0 && cfg.JWKS == nil {
+		return nil, errors.New("jwt: Config.Keys or Config.JWKS is required")
+	}
+	s := &Strategy[U, C]{
+		extract:  cfg.Extractor,
+		algs:     slices.Clone(cfg.Algorithms),
+		keys:     make(map[string]*verifyKey, len(cfg.Keys)),
+		jwks:     cfg.JWKS,
+		maxBytes: cfg.MaxTokenBytes,
+		verify:   cfg.Verify,
+		scopes:   slices.Clone(cfg.RequiredScopes),
+		revoked:  cfg.Revocations,
+	}
+	if s.extract == nil {
+		s.extract = Bearer()
+	}
+	if s.maxBytes <= 0 {
+		s.maxBytes = 8 << 10
+	}
+	for _, k := range cfg.Keys {
+		if _, dup := s.keys[k.ID]; dup {
+			return nil, fmt.Errorf("jwt: duplicate key ID %q", k.ID)
+		}
+		vk, err := newVerifyKey(k, s.algs)
+		if err != nil {
+			return nil, err
+		}
+		s.keys[k.ID] = vk
+	}
+	if cfg.JWKS != nil {
+		remote := false
+		for _, a := range s.algs {
+			if algFamily(a) != famHMAC {
+				remote = true
+			}
+		}
+		if !remote {
+			return nil, errors.New("jwt: a JWK Set needs an asymmetric algorithm in Config.Algorithms")
+		}
+	}
+
+	s.newClaims = cfg.NewClaims
+	if s.newClaims == nil {
+		s.newClaims = defaultNewClaims[C]()
+		if s.newClaims == nil {
+			var zero C
+			return nil, fmt.Errorf("jwt: Config.NewClaims is required for claims of type %T", zero)
+		}
+	}
+	if len(s.scopes) > 0 {
+		if _, ok := any(s.newClaims()).(Scoper); !ok {
+			var zero C
+			return nil, fmt.Errorf("jwt: RequiredScopes needs claims that implement Scoper; %T does not", zero)
+		}
+	}
+
+	types := cfg.TokenTypes
+	if types == nil {
+		types = []string{"at+jwt", "JWT"}
+	}
+	for _, t := range types {
+		if t == "" {
+			s.acceptNoT = true
+			continue
+		}
+		s.types = append(s.types, trimMediaType(t))
+	}
+
+	realm := cfg.Realm
+	if realm == "" {
+		realm = "api"
+	}
+	if !validQuoted(realm) {
+		return nil, errors.New("jwt: Config.Realm must not contain quotes, backslashes or control characters")
+	}
+	for _, sc := range s.scopes {
+		if sc == "" || strings.ContainsAny(sc, " \"\\") || !validQuoted(sc) {
+			return nil, fmt.Errorf("jwt: invalid required scope %q", sc)
+		}
+	}
+	s.challenge = `Bearer realm="` + realm + `"`
+	s.challengeBase = s.challenge + `, error="`
+
+	opts := []jwtlib.ParserOption{
+		jwtlib.WithValidMethods(s.algs),
+		jwtlib.WithLeeway(cfg.Leeway),
+		jwtlib.WithIssuedAt(),
+	}
+	if !cfg.AllowNoExpiry {
+		opts = append(opts, jwtlib.WithExpirationRequired())
+	}
+	if cfg.Issuer != "" {
+		opts = append(opts, jwtlib.WithIssuer(cfg.Issuer))
+	}
+	if len(cfg.Audience) > 0 {
+		opts = append(opts, jwtlib.WithAudience(cfg.Audience...))
+	}
+	if cfg.Now != nil {
+		opts = append(opts, jwtlib.WithTimeFunc(cfg.Now))
+	}
+	s.parser = jwtlib.NewParser(opts...)
+	s.keyfunc = s.staticKeyfunc
+	return s, nil
+}
+
+// defaultNewClaims returns a constructor for the claims types the package
+// knows, or nil.
+func defaultNewClaims[C jwtlib.Claims]() func() C {
+	if f, ok := any(func() *Claims { return new(Claims) }).(func() C); ok {
+		return f
+	}
+	if f, ok := any(func() *jwtlib.RegisteredClaims { return new(jwtlib.RegisteredClaims) }).(func() C); ok {
+		return f
+	}
+	if f, ok := any(func() jwtlib.MapClaims { return jwtlib.MapClaims{} }).(func() C); ok {
+		return f
+	}
+	return nil
+}
+
+// Name returns "jwt", the name the strategy is usually registered under.
+func (s *Strategy[U, C]) Name() string { return "jwt" }
+
+// Authenticate implements [strategy.Strategy]. A request without a token
+// fails with 401, the bare challenge and [strategy.ErrMissingCredentials];
+// a malformed request (two Authorization headers) fails with 400
+// invalid_request; a token that is refused fails with 401 invalid_token
+// and [strategy.ErrInvalidCredentials] (or [strategy.ErrMalformedCredentials]
+// for one that does not parse); a token without the required scopes fails
+// with 403 insufficient_scope and [strategy.ErrInsufficientScope]. The
+// error_description is a short fixed text, never token content. The error
+// return is only for faults: a revocation store or Verify callback that
+// fails, or a JWK Set that holds no key.
+func (s *Strategy[U, C]) Authenticate(r *http.Request) (strategy.Result[U], error) {
+	tok, err := s.extract(r)
+	if err != nil {
+		if isMissing(err) {
+			return strategy.Fail[U](s.challenge, http.StatusUnauthorized, "Missing token.").
+				WithReason(strategy.ErrMissingCredentials), nil
+		}
+		desc := "malformed request"
+		var re requestError
+		if errors.As(err, &re) {
+			desc = string(re)
+		}
+		return s.fail(http.StatusBadRequest, "invalid_request", desc, strategy.ErrMalformedCredentials), nil
+	}
+	if len(tok) > s.maxBytes {
+		return s.invalid("token too large", strategy.ErrMalformedCredentials), nil
+	}
+	if !wellFormed(tok) {
+		return s.invalid("malformed token", strategy.ErrMalformedCredentials), nil
+	}
+
+	ctx := r.Context()
+	claims := s.newClaims()
+	kf := s.keyfunc
+	if s.jwks != nil {
+		kf = func(t *jwtlib.Token) (any, error) { return s.lookupKey(ctx, t) }
+	}
+	token, err := s.parser.ParseWithClaims(tok, claims, kf)
+	if err != nil {
+		if errors.Is(err, errKeysUnavailable) {
+			return strategy.Result[U]{}, fmt.Errorf("jwt: no verification key available: %w", err)
+		}
+		return s.invalid(s.describe(token, err), reasonOf(err)), nil
+	}
+
+	if s.revoked != nil {
+		res, ok, err := s.checkRevoked(ctx, claims)
+		if err != nil || !ok {
+			return res, err
+		}
+	}
+
+	var granted []string
+	if sc, ok := any(claims).(Scoper); ok {
+		granted = sc.Scopes()
+	}
+	if len(s.scopes) > 0 {
+		for _, want := range s.scopes {
+			if !slices.Contains(granted, want) {
+				return s.insufficientScope(), nil
+			}
+		}
+	}
+
+	user, err := s.verify(ctx, claims)
+	if err != nil {
+		switch {
+		case errors.Is(err, strategy.ErrInsufficientScope):
+			return s.insufficientScope(), nil
+		case errors.Is(err, strategy.ErrUserNotFound), errors.Is(err, strategy.ErrInvalidCredentials):
+			return s.invalid("token rejected", strategy.ErrInvalidCredentials), nil
+		default:
+			return strategy.Result[U]{}, fmt.Errorf("jwt: verify: %w", err)
+		}
+	}
+	return strategy.Success(user, strategy.Info{Scope: granted}), nil
+}
+
+// checkRevoked consults the revocation store. ok is false when the token
+// is refused (res holds the fail) or a fault occurred (err).
+func (s *Strategy[U, C]) checkRevoked(ctx context.Context, claims C) (res strategy.Result[U], ok bool, err error) {
+	sub, err := claims.GetSubject()
+	if err != nil || sub == "" {
+		return s.invalid("token has no subject", strategy.ErrInvalidCredentials), false, nil
+	}
+	nb, err := s.revoked.NotBefore(ctx, sub)
+	if err != nil {
+		return res, false, fmt.Errorf("jwt: revocation check: %w", err)
+	}
+	if nb.IsZero() {
+		return res, true, nil
+	}
+	iat, err := claims.GetIssuedAt()
+	if err != nil || iat == nil || iat.Unix() <= nb.Unix() {
+		return s.invalid("token revoked", strategy.ErrInvalidCredentials), false, nil
+	}
+	return res, true, nil
+}
+
+// fail builds an RFC 6750 fail with an error code and a fixed description.
+func (s *Strategy[U, C]) fail(status int, code, desc string, reason error) strategy.Result[U] {
+	ch := s.challengeBase + code + `", error_description="` + desc + `"`
+	return strategy.Fail[U](ch, status, failMessage(status)).WithReason(reason)
+}
+
+// invalid is a 401 invalid_token fail.
+func (s *Strategy[U, C]) invalid(desc string, reason error) strategy.Result[U] {
+	return s.fail(http.StatusUnauthorized, "invalid_token", desc, reason)
+}
+
+// insufficientScope is the 403 fail of RFC 6750 section 3.1. The challenge
+// is also put in the response headers, since a 403 does not collect
+// challenges the way a 401 does.
+func (s *Strategy[U, C]) insufficientScope() strategy.Result[U] {
+	ch := s.challengeBase + `insufficient_scope", error_description="insufficient scope"`
+	if len(s.scopes) > 0 {
+		ch += `, scope="` + strings.Join(s.scopes, " ") + `"`
+	}
+	return strategy.Fail[U](ch, http.StatusForbidden, failMessage(http.StatusForbidden)).
+		WithReason(strategy.ErrInsufficientScope).
+		WithHeader("WWW-Authenticate", ch)
+}
+
+// failMessage is the short user-facing message of a fail.
+func failMessage(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "Malformed request."
+	case http.StatusForbidden:
+		return "Insufficient scope."
+	default:
+		return "Invalid token."
+	}
+}
+
+// describe turns a parse error into a fixed error_description.
+func (s *Strategy[U, C]) describe(token *jwtlib.Token, err error) string {
+	var he headerError
+	switch {
+	case errors.As(err, &he):
+		return string(he)
+	case errors.Is(err, errUnknownKey):
+		return "unknown key"
+	case token != nil && token.Method != nil && !slices.Contains(s.algs, token.Method.Alg()):
+		return "unsupported algorithm"
+	case errors.Is(err, jwtlib.ErrTokenMalformed):
+		return "malformed token"
+	case errors.Is(err, jwtlib.ErrTokenSignatureInvalid):
+		return "invalid signature"
+	case errors.Is(err, jwtlib.ErrTokenExpired):
+		return "token expired"
+	case errors.Is(err, jwtlib.ErrTokenNotValidYet):
+		return "token not yet valid"
+	case errors.Is(err, jwtlib.ErrTokenUsedBeforeIssued):
+		return "token issued in the future"
+	case errors.Is(err, jwtlib.ErrTokenInvalidAudience):
+		return "wrong audience"
+	case errors.Is(err, jwtlib.ErrTokenInvalidIssuer):
+		return "wrong issuer"
+	case errors.Is(err, jwtlib.ErrTokenRequiredClaimMissing):
+		return "missing required claim"
+	case errors.Is(err, jwtlib.ErrTokenUnverifiable):
+		// An alg that golang-jwt does not know ("None", "XYZ").
+		return "unsupported algorithm"
+	default:
+		return "invalid token"
+	}
+}
+
+// reasonOf picks the strategy sentinel for a parse error.
+func reasonOf(err error) error {
+	if errors.Is(err, jwtlib.ErrTokenMalformed) {
+		return strategy.ErrMalformedCredentials
+	}
+	return strategy.ErrInvalidCredentials
+}
+
+// wellFormed checks the compact serialization before any decoding: three
+// non-empty base64url segments (the signature may not be empty either,
+// since "none" is never accepted), no padding, no other characters.
+func wellFormed(tok string) bool {
+	dots, seg := 0, 0
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+			seg++
+		case c == '.':
+			if seg == 0 {
+				return false
+			}
+			dots++
+			seg = 0
+		default:
+			return false
+		}
+	}
+	return dots == 2 && seg > 0
+}
+
+// validQuoted reports whether s can sit in a quoted-string without
+// escaping.
+func validQuoted(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
