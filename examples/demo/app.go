@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/gopassport/passport"
+	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/session/sqlstore"
+	"github.com/gopassport/passport/strategy"
+	"github.com/gopassport/passport/strategy/local"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Defaults of Config.
+const (
+	defaultDB         = "passport-demo.db"
+	defaultSecretWord = "syzygy"
+	bodyLimit         = "1M"
+	csrfField         = "_csrf"
+	csrfCookie        = "_csrf"
+	csrfContextKey    = "csrf"
+	secretWordKey     = "secretWord"
+)
+
+// contentSecurityPolicy allows only the app's own stylesheet and forms:
+// no scripts at all, no inline style, no framing.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// Config configures the demo app. The zero Config is the default.
+type Config struct {
+	// DB is the SQLite database file, created when missing, or ":memory:".
+	// Optional. Default "passport-demo.db" in the working directory.
+	DB string
+	// SessionSecret derives the key that seals session cookies, at least 32
+	// bytes. Optional. Default: a random key generated on the first run and
+	// kept in the database.
+	SessionSecret string
+	// SecureCookies sets the Secure attribute on the session and CSRF
+	// cookies whatever the request; set it behind a proxy that terminates
+	// TLS. Optional. Default false (Secure is still set for TLS requests).
+	SecureCookies bool
+	// LogRequests logs one line per request. Optional. Default false.
+	LogRequests bool
+	// Logger receives faults and, with LogRequests, requests. Optional.
+	// Default slog.Default().
+	Logger *slog.Logger
+
+	// hasher hashes and checks passwords. Tests set a cheaper one. Default
+	// the local package's defaults (argon2id, 19 MiB, 2 iterations).
+	hasher *local.Hasher
+	// now is the throttle's clock; tests freeze it. Default time.Now.
+	now func() time.Time
+}
+
+// app is the demo: its database, authenticator and pages.
+type app struct {
+	e      *echo.Echo
+	db     *sql.DB
+	store  *sqlstore.Store
+	users  users
+	auth   *passport.Authenticator[*User]
+	pages  pages
+	hasher *local.Hasher
+	logger *slog.Logger
+	// hashes counts password hash computations (hash, check, dummy check),
+	// so tests can tell that a request never reached the hasher.
+	hashes atomic.Int64
+}
+
+// newApp builds the demo app: the Echo server and a function that releases
+// the database and the session store's background cleanup.
+func newApp(ctx context.Context, cfg Config) (*echo.Echo, func() error, error) {
+	a, err := buildApp(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.e, a.close, nil
+}
+
+// buildApp is newApp, returning the whole app for tests that look inside.
+func buildApp(ctx context.Context, cfg Config) (*app, error) {
+	if cfg.DB == "" {
+		cfg.DB = defaultDB
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	pg, err := parsePages(assets)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDB(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := sessionKeys(ctx, db, cfg.SessionSecret)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	store, err := sqlstore.New(ctx, db, sqlstore.Config{Keys: keys, Logger: logger})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("demo: session store: %w", err)
+	}
+	a := &app{db: db, store: store, users: users{db: db}, pages: pg, hasher: cfg.hasher, logger: logger}
+	if err := a.wire(cfg); err != nil {
+		_ = a.close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// close stops the session store's cleanup and closes the database.
+func (a *app) close() error {
+	return errors.Join(a.store.Close(), a.db.Close())
+}
+
+// wire builds the authenticator and the Echo routes.
+func (a *app) wire(cfg Config) error {
+	mgr, err := session.New(session.Config{Store: a.store, Secure: cfg.SecureCookies, Logger: a.logger})
+	if err != nil {
+		return fmt.Errorf("demo: session manager: %w", err)
+	}
+	auth, err := passport.New(passport.Config[*User]{
+		Sessions:    mgr,
+		Serialize:   func(u *User) (string, error) { return strconv.FormatInt(u.ID, 10), nil },
+		Deserialize: a.users.byID,
+		Logger:      a.logger,
+	})
+	if err != nil {
+		return err
+	}
+	a.auth = auth
+	localStrategy, err := local.New(local.Config[*User]{
+		UsernameField: "email",
+		PasswordField: "password",
+		Verify:        a.verify,
+		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{Now: cfg.now}),
+	})
+	if err != nil {
+		return err
+	}
+	if err := auth.Use("local", localStrategy); err != nil {
+		return err
+	}
+	logon, err := auth.Authenticate("local",
+		passport.SuccessReturnToOrRedirect("/"),
+		passport.FailureRedirect("/sessions/logon"),
+		passport.FailureFlash("Incorrect credentials."),
+	).ToHandler()
+	if err != nil {
+		return err
+	}
+	static, err := fs.Sub(assets, "static")
+	if err != nil {
+		return fmt.Errorf("demo: static files: %w", err)
+	}
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = a.handleError
+	e.Use(middleware.Recover())
+	if cfg.LogRequests {
+		e.Use(requestLogger(a.logger))
+	}
+	e.Use(middleware.BodyLimit(bodyLimit))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0", // the old XSS auditors did more harm than good; the CSP protects
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		HSTSMaxAge:            31536000, // sent only over TLS
+		ContentSecurityPolicy: contentSecurityPolicy,
+		ReferrerPolicy:        "same-origin",
+	}))
+	isStatic := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/static/") }
+	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper:        isStatic,
+		TokenLookup:    "form:" + csrfField,
+		ContextKey:     csrfContextKey,
+		CookieName:     csrfCookie,
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteLaxMode,
+		CookieSecure:   cfg.SecureCookies,
+		ErrorHandler: func(error, echo.Context) error {
+			// Echo answers 400 for a missing token and 403 for a wrong
+			// one; both are the same refusal here. A fresh error, so
+			// that no handler finds the original 400 inside it.
+			return echo.NewHTTPError(http.StatusForbidden, "The form has expired or did not come from this site. Reload the page and try again.")
+		},
+	}))
+	e.Use(auth.SessionWithConfig(passport.SessionConfig{Skipper: isStatic}))
+
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(static))))
+	e.GET("/", a.home)
+	anonymous := auth.RequireLogout("/")
+	e.GET("/sessions/register", a.registerForm, anonymous)
+	e.POST("/sessions/register", a.register, anonymous)
+	e.GET("/sessions/logon", a.logonForm, anonymous)
+	e.POST("/sessions/logon", logon)
+	e.POST("/sessions/logoff", a.logoff)
+	loggedIn := auth.RequireLogin(
+		passport.LoginURL("/sessions/logon"),
+		passport.LoginFlash("You can't access that page before logon."),
+	)
+	e.GET("/secretWord", a.secretWord, loggedIn)
+	e.POST("/secretWord", a.setSecretWord, loggedIn)
+	a.e = e
+	return nil
+}
+
+// verify is the local strategy's Verify: the user with this email
+// (case-insensitive) and this password. An unknown email costs one dummy
+// hash check, as a known one costs one real check, so the response time
+// does not tell which emails are registered. A hash weaker than the
+// current parameters (or a bcrypt one) is replaced after a successful
+// check, while the password is at hand.
+func (a *app) verify(ctx context.Context, email, password string) (*User, error) {
+	usr, hash, found, err := a.users.byEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		a.hashes.Add(1)
+		a.hasher.CheckDummy(password)
+		return nil, strategy.ErrUserNotFound
+	}
+	a.hashes.Add(1)
+	ok, err := a.hasher.Check(hash, password)
+	if err != nil {
+		return nil, fmt.Errorf("demo: checking the password of user %d: %w", usr.ID, err)
+	}
+	if !ok {
+		return nil, strategy.ErrInvalidCredentials
+	}
+	if a.hasher.NeedsRehash(hash) {
+		a.rehash(ctx, usr.ID, password)
+	}
+	return usr, nil
+}
+
+// rehash stores a fresh hash of password. A failure is logged, not
+// returned: the password was right, the old hash still works.
+func (a *app) rehash(ctx context.Context, id int64, password string) {
+	a.hashes.Add(1)
+	fresh, err := a.hasher.Hash(password)
+	if err == nil {
+		err = a.users.setHash(ctx, id, fresh)
+	}
+	if err != nil {
+		a.logger.ErrorContext(ctx, "demo: rehashing a password failed", "user", id, "err", err)
+	}
+}
+
+// hashPassword hashes a new password.
+func (a *app) hashPassword(password string) (string, error) {
+	a.hashes.Add(1)
+	return a.hasher.Hash(password)
+}
+
+// handleError renders every error: a page in the layout for browsers, JSON
+// under /api/. The status code is kept, headers already set (Retry-After of
+// a throttled login, Allow of a 405) are kept, and a 5xx shows only its
+// status text: the cause goes to the log.
+func (a *app) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code := http.StatusInternalServerError
+	msg := ""
+	if he, ok := errors.AsType[*echo.HTTPError](err); ok {
+		code = he.Code
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		}
+	}
+	if code < 400 || code > 599 {
+		code = http.StatusInternalServerError
+	}
+	if code >= 500 {
+		r := c.Request()
+		a.logger.ErrorContext(r.Context(), "demo: request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
+		msg = ""
+	}
+	if msg == "" {
+		msg = http.StatusText(code)
+	}
+	var werr error
+	switch {
+	case c.Request().Method == http.MethodHead:
+		werr = c.NoContent(code)
+	case strings.HasPrefix(c.Request().URL.Path, "/api/"):
+		werr = c.JSON(code, map[string]any{"error": msg, "status": code})
+	default:
+		p := a.newPage(c, http.StatusText(code))
+		p.Status, p.Message = code, msg
+		werr = a.renderPage(c, code, "error", p, false)
+	}
+	if werr != nil {
+		a.logger.ErrorContext(c.Request().Context(), "demo: writing the error response failed", "err", werr)
+	}
+}
+
+// requestLogger logs one line per request.
+func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod:   true,
+		LogURIPath:  true,
+		LogStatus:   true,
+		LogLatency:  true,
+		LogRemoteIP: true,
+		LogError:    true,
+		HandleError: true, // render the error first, so that the logged status is the real one
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP))
+			return nil
+		},
+	})
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gopassport/passport"
+)
+
+// Messages the pages show. Tests look for them.
+const (
+	msgPasswordsDiffer = "The passwords entered do not match."
+	msgEmailTaken      = "That email address is already registered."
+	msgSecretWordP     = "Sorry, your secret word can't start with P."
+	msgSecretWordEmpty = "The secret word can't be empty."
+	msgSecretWordLong  = "The secret word can't be longer than 100 characters."
+	msgSecretWordBad   = "The secret word can't contain control characters."
+	msgSecretWordSet   = "The secret word was changed."
+	msgAccountCreated  = "Your account has been created."
+)
+
+// Page titles.
+const (
+	registerFormTitle   = "Register"
+	logonFormTitle      = "Log on"
+	secretWordPageTitle = "Secret word"
+)
+
+// maxSecretWordRunes bounds the secret word.
+const maxSecretWordRunes = 100
+
+// home is GET /: links to log on and register, or who is logged on.
+func (a *app) home(c echo.Context) error {
+	if _, _, err := a.auth.LoadUser(c); err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "index", a.newPage(c, "Home"))
+}
+
+// registerForm is GET /sessions/register.
+func (a *app) registerForm(c echo.Context) error {
+	return a.render(c, http.StatusOK, "register", a.newPage(c, registerFormTitle))
+}
+
+// register is POST /sessions/register: validate, create the user with an
+// argon2id hash, log in (a new session) and go home. Invalid input renders
+// the form again with a 400, keeping the name and email, never the
+// password.
+func (a *app) register(c echo.Context) error {
+	form := registration{
+		Name:      c.FormValue("name"),
+		Email:     c.FormValue("email"),
+		Password:  c.FormValue("password"),
+		Password1: c.FormValue("password1"),
+	}
+	fieldErrs, formErrs := form.validate()
+	if len(fieldErrs) == 0 && len(formErrs) == 0 {
+		hash, err := a.hashPassword(form.Password)
+		if err != nil {
+			return err
+		}
+		name, email := strings.TrimSpace(form.Name), strings.TrimSpace(form.Email)
+		user, created, err := a.users.create(c.Request().Context(), name, email, hash)
+		if err != nil {
+			return err
+		}
+		if created {
+			if err := a.auth.Login(c, user); err != nil {
+				return err
+			}
+			if s, ok := passport.GetSession(c); ok {
+				s.AddFlash("info", msgAccountCreated)
+			}
+			return c.Redirect(http.StatusFound, "/")
+		}
+		formErrs = append(formErrs, msgEmailTaken)
+	}
+	p := a.newPage(c, registerFormTitle)
+	p.Form = registration{Name: printable(form.Name), Email: printable(form.Email)}
+	p.FieldErrors = fieldErrs
+	p.Errors = formErrs
+	return a.render(c, http.StatusBadRequest, "register", p)
+}
+
+// logonForm is GET /sessions/logon; its POST is passport's Authenticate
+// route.
+func (a *app) logonForm(c echo.Context) error {
+	return a.render(c, http.StatusOK, "logon", a.newPage(c, logonFormTitle))
+}
+
+// logoff is POST /sessions/logoff: the session is ended server-side and
+// the browser goes home.
+func (a *app) logoff(c echo.Context) error {
+	if err := a.auth.Logout(c); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusFound, "/")
+}
+
+// secretWord is GET /secretWord (logged in only): the word kept in the
+// session.
+func (a *app) secretWord(c echo.Context) error {
+	p := a.newPage(c, secretWordPageTitle)
+	p.SecretWord = defaultSecretWord
+	if s, ok := passport.GetSession(c); ok {
+		if w, ok := s.Get(secretWordKey); ok {
+			p.SecretWord = w
+		}
+	}
+	return a.render(c, http.StatusOK, "secret", p)
+}
+
+// setSecretWord is POST /secretWord (logged in only): change the word,
+// unless it starts with a P, then back to the page with a flash message.
+func (a *app) setSecretWord(c echo.Context) error {
+	s, ok := passport.GetSession(c)
+	if !ok {
+		return echo.NewHTTPError(http.StatusInternalServerError)
+	}
+	word := strings.TrimSpace(c.FormValue("secretWord"))
+	if msg := checkSecretWord(word); msg != "" {
+		s.AddFlash("error", msg)
+	} else {
+		s.Set(secretWordKey, word)
+		s.AddFlash("info", msgSecretWordSet)
+	}
+	return c.Redirect(http.StatusFound, "/secretWord")
+}
+
+// checkSecretWord returns why word cannot be the secret word, or "".
+func checkSecretWord(word string) string {
+	switch {
+	case word == "":
+		return msgSecretWordEmpty
+	case !utf8.ValidString(word) || strings.ContainsFunc(word, unicode.IsControl):
+		return msgSecretWordBad
+	case utf8.RuneCountInString(word) > maxSecretWordRunes:
+		return msgSecretWordLong
+	case word[0] == 'p' || word[0] == 'P':
+		return msgSecretWordP
+	}
+	return ""
+}
+
+// printable returns s as valid UTF-8 without control characters, to show
+// back in a form.
+func printable(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}

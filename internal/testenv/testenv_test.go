@@ -1,0 +1,162 @@
+package testenv
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+)
+
+// recorder stands in for a test: it records Skipf and Fatalf instead of
+// stopping the goroutine, so the outcome can be asserted.
+type recorder struct {
+	testing.TB
+	skipped, failed bool
+	msg             string
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Skipf(format string, args ...any) {
+	r.skipped = true
+	r.msg = fmt.Sprintf(format, args...)
+}
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.failed = true
+	r.msg = fmt.Sprintf(format, args...)
+}
+
+// listening returns the address of a listener open for the test's life.
+func listening(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln.Addr().String()
+}
+
+// closedAddr returns an address on which nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestServices(t *testing.T) {
+	up, down := listening(t), closedAddr(t)
+	tests := []struct {
+		name        string
+		env         map[string]string
+		call        func(testing.TB) string
+		want        string
+		wantSkip    bool
+		wantFail    bool
+		wantMessage string
+	}{
+		{
+			name: "ok, postgres reachable",
+			env:  map[string]string{EnvPostgresDSN: "postgres://u@" + up + "/db?sslmode=disable", EnvRequireServices: ""},
+			call: PostgresDSN,
+			want: "postgres://u@" + up + "/db?sslmode=disable",
+		},
+		{
+			name: "ok, redis reachable",
+			env:  map[string]string{EnvRedisAddr: up, EnvRequireServices: "1"},
+			call: RedisAddr,
+			want: up,
+		},
+		{
+			name:        "nok, postgres down, skips",
+			env:         map[string]string{EnvPostgresDSN: "postgres://u@" + down + "/db?sslmode=disable", EnvRequireServices: ""},
+			call:        PostgresDSN,
+			wantSkip:    true,
+			wantMessage: "PostgreSQL is not reachable at " + down,
+		},
+		{
+			name:        "nok, postgres down, required, fails",
+			env:         map[string]string{EnvPostgresDSN: "postgres://u@" + down + "/db?sslmode=disable", EnvRequireServices: "1"},
+			call:        PostgresDSN,
+			wantFail:    true,
+			wantMessage: "PASSPORT_REQUIRE_SERVICES=1 requires it",
+		},
+		{
+			name:        "nok, redis down, skips",
+			env:         map[string]string{EnvRedisAddr: down, EnvRequireServices: "0"},
+			call:        RedisAddr,
+			wantSkip:    true,
+			wantMessage: "Redis is not reachable at " + down,
+		},
+		{
+			name:        "nok, redis down, required, fails",
+			env:         map[string]string{EnvRedisAddr: down, EnvRequireServices: "1"},
+			call:        RedisAddr,
+			wantFail:    true,
+			wantMessage: "Redis is not reachable at " + down,
+		},
+		{
+			name:        "nok, postgres DSN does not parse, fails even when not required",
+			env:         map[string]string{EnvPostgresDSN: "postgres://u@127.0.0.1:notaport/db", EnvRequireServices: ""},
+			call:        PostgresDSN,
+			wantFail:    true,
+			wantMessage: "does not parse",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			rec := &recorder{TB: t}
+			got := tt.call(rec)
+			if got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+			if rec.skipped != tt.wantSkip || rec.failed != tt.wantFail {
+				t.Errorf("got skipped=%v failed=%v; want skipped=%v failed=%v (message %q)",
+					rec.skipped, rec.failed, tt.wantSkip, tt.wantFail, rec.msg)
+			}
+			if !strings.Contains(rec.msg, tt.wantMessage) {
+				t.Errorf("got message %q; want it to contain %q", rec.msg, tt.wantMessage)
+			}
+		})
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	tests := []struct {
+		name string
+		env  string
+		call func(testing.TB) string
+		want string
+	}{
+		{name: "ok, postgres default", env: EnvPostgresDSN, call: PostgresDSN, want: DefaultPostgresDSN},
+		{name: "ok, redis default", env: EnvRedisAddr, call: RedisAddr, want: DefaultRedisAddr},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(tt.env, "")
+			t.Setenv(EnvRequireServices, "")
+			rec := &recorder{TB: t}
+			got := tt.call(rec)
+			if rec.skipped {
+				// The default service is not running here: the default was
+				// still the address tried.
+				if !strings.Contains(rec.msg, "127.0.0.1:") {
+					t.Errorf("got message %q; want the default address in it", rec.msg)
+				}
+				return
+			}
+			if got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,56 @@
+// Package local is the username and password strategy: it reads the
+// credentials from a form or JSON body, throttles repeated failures per
+// account and per client address, and hands the credentials to the app's
+// Verify callback. It also hashes passwords (argon2id by default, bcrypt
+// hashes accepted) and checks them in constant time.
+//
+// A login route with users in a map (an app keeps them in a database):
+//
+//	hasher := &local.Hasher{}
+//	hash, err := hasher.Hash("correct horse battery staple")
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	users := map[string]string{"alice": hash} // username → stored hash
+//
+//	s, err := local.New(local.Config[string]{
+//		UsernameField: "email",
+//		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{}),
+//		Verify: local.VerifyWithHash(func(ctx context.Context, name string) (string, string, error) {
+//			h, ok := users[name]
+//			if !ok {
+//				return "", "", strategy.ErrUserNotFound
+//			}
+//			return name, h, nil
+//		}, hasher),
+//	})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	auth.Use("local", s) // passport.Authenticator
+//
+// # Security notes
+//
+// Credentials are only read from the body of a POST, PUT or PATCH request,
+// never from the URL, where they would end up in logs and browser history.
+// Oversized usernames, passwords and bodies are refused before any hashing,
+// so a client cannot make the server hash megabytes.
+//
+// An unknown username must cost as much as a wrong password, or the
+// response time tells which usernames exist: [VerifyWithHash] checks the
+// password against a dummy hash then, and a hand-written Verify should call
+// [Hasher.CheckDummy].
+//
+// Passwords are stored as argon2id hashes in PHC format with at least
+// OWASP's parameters (19 MiB, 2 iterations). bcrypt hashes from an older
+// system are accepted by [CheckPassword]; [NeedsRehash] reports them (and
+// argon2id hashes made with weaker parameters) so that Verify can store a
+// new hash on the next successful login, when the password is at hand.
+//
+// A [Throttler] refuses attempts on an account or from an address with too
+// many recent failures, with 429 and Retry-After. A refused attempt never
+// reaches Verify, so even the right password is refused during a lock: a
+// guesser learns nothing from it. [MemoryThrottle] keeps its counts in memory
+// for a single instance; several instances need a shared store behind the
+// same interface.
+package local

@@ -1,0 +1,387 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// Defaults of [MemoryThrottleConfig].
+const (
+	DefaultAccountLimit = 10
+	DefaultIPLimit      = 100
+	DefaultWindow       = 15 * time.Minute
+	DefaultBaseDelay    = time.Second
+	DefaultMaxDelay     = 15 * time.Minute
+	DefaultMaxEntries   = 100_000
+)
+
+const (
+	// sweepEvery is how often expired entries are dropped.
+	sweepEvery = time.Minute
+	// fullSweepGap is the least time between two sweeps forced by a full
+	// table, so that a table full of live entries does not cost a sweep per
+	// request.
+	fullSweepGap = time.Second
+	// evictSample is how many entries are compared to pick one to evict.
+	evictSample = 8
+)
+
+// MemoryThrottleConfig configures a [MemoryThrottle]. Every field is
+// optional; zero or a negative value means the default.
+type MemoryThrottleConfig struct {
+	// AccountLimit is how many failures an account may have in a window
+	// before it is locked. Optional. Default 10: the 11th wrong attempt
+	// within 15 minutes is refused.
+	AccountLimit int
+	// IPLimit is how many failures a client address may have in a window
+	// before it is locked, whatever the accounts. It is far higher than
+	// AccountLimit because many users can share an address (a NAT, an
+	// office). IPv6 addresses count per /64 network. Optional. Default 100.
+	IPLimit int
+	// Window is how long failures are remembered, from the first failure
+	// of a series; after a lock, until Window after the lock ends.
+	// Optional. Default 15 minutes.
+	Window time.Duration
+	// BaseDelay is the first lock, when a limit is reached; each further
+	// failure doubles it. Optional. Default 1 second.
+	BaseDelay time.Duration
+	// MaxDelay caps a lock: no lock is longer, and none is permanent.
+	// Optional. Default 15 minutes.
+	MaxDelay time.Duration
+	// MaxEntries bounds the number of accounts and addresses tracked. When
+	// the table is full, expired entries are dropped, then one of a few
+	// sampled entries is evicted, preferring entries that are not locked and
+	// have the fewest failures. Optional. Default 100 000.
+	MaxEntries int
+	// Now is the clock. Optional. Default time.Now; tests set a fake one.
+	Now func() time.Time
+}
+
+// MemoryThrottle is a [Throttler] that keeps its counts in memory, for an
+// app that runs as one instance. It is safe for concurrent use.
+//
+// The policy, for an account (AccountLimit) and for a client address
+// (IPLimit) alike: failures are free until the limit is reached within
+// Window; the failure that reaches the limit locks the key for BaseDelay,
+// and every further failure (one attempt is allowed each time a lock ends)
+// locks it twice as long, up to MaxDelay. With the defaults an account
+// gets 10 free attempts, then waits 1 s, 2 s, 4 s, … up to 15 minutes. The
+// counts are forgotten Window after the first failure, or Window after the
+// last lock ended, whichever is later, and a success forgets the
+// account's count (not the address's). While failures are below the limit,
+// no more attempts may be in flight at once than the failures left, so
+// concurrent requests cannot overrun the limit.
+type MemoryThrottle struct {
+	cfg MemoryThrottleConfig
+
+	mu        sync.Mutex
+	entries   map[throttleKey]*throttleEntry
+	lastSweep time.Time
+}
+
+var _ Throttler = (*MemoryThrottle)(nil)
+
+// throttleKey is an account (ip false) or a client address (ip true).
+type throttleKey struct {
+	ip    bool
+	value string
+}
+
+// throttleEntry holds the counts of one key.
+type throttleEntry struct {
+	failures    int
+	resetAt     time.Time // failures are forgotten from then on
+	lockedUntil time.Time
+	inflight    int
+	leaseUntil  time.Time // in-flight attempts never reported are dropped then
+}
+
+// NewMemoryThrottle returns a MemoryThrottle for cfg, with the defaults
+// filled in.
+func NewMemoryThrottle(cfg MemoryThrottleConfig) *MemoryThrottle {
+	if cfg.AccountLimit <= 0 {
+		cfg.AccountLimit = DefaultAccountLimit
+	}
+	if cfg.IPLimit <= 0 {
+		cfg.IPLimit = DefaultIPLimit
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = DefaultWindow
+	}
+	if cfg.BaseDelay <= 0 {
+		cfg.BaseDelay = DefaultBaseDelay
+	}
+	if cfg.MaxDelay <= 0 {
+		cfg.MaxDelay = DefaultMaxDelay
+	}
+	if cfg.BaseDelay > cfg.MaxDelay {
+		cfg.BaseDelay = cfg.MaxDelay
+	}
+	if cfg.MaxEntries <= 0 {
+		cfg.MaxEntries = DefaultMaxEntries
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &MemoryThrottle{cfg: cfg, entries: make(map[throttleKey]*throttleEntry)}
+}
+
+// Allow refuses the attempt while its account or its address is locked, or
+// has as many attempts in flight as it has failures left; otherwise it
+// counts the attempt as in flight. It never returns an error.
+func (t *MemoryThrottle) Allow(_ context.Context, a Attempt) (time.Duration, error) {
+	now := t.cfg.Now()
+	keys := t.keys(a)
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.maybeSweep(now)
+
+	var wait time.Duration
+	for _, k := range keys {
+		if e, ok := t.entries[k]; ok {
+			e.refresh(now)
+			wait = max(wait, t.wait(e, now, t.limit(k)))
+		}
+	}
+	if wait > 0 {
+		return wait, nil
+	}
+	for i, k := range keys {
+		e := t.entry(k, other(keys, i), now)
+		e.inflight++
+		e.leaseUntil = now.Add(t.cfg.Window)
+	}
+	return 0, nil
+}
+
+// Done ends an attempt that Allow allowed: a failure is counted against the
+// account and the address, a success forgets the account's failures. It
+// returns an error only for an unknown outcome.
+func (t *MemoryThrottle) Done(_ context.Context, a Attempt, outcome Outcome) error {
+	switch outcome {
+	case OutcomeFailure, OutcomeSuccess, OutcomeAborted:
+	default:
+		return fmt.Errorf("local: unknown throttle outcome %d", outcome)
+	}
+	now := t.cfg.Now()
+	keys := t.keys(a)
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i, k := range keys {
+		e, ok := t.entries[k]
+		if ok {
+			e.refresh(now)
+			if e.inflight > 0 {
+				e.inflight--
+			}
+		}
+		switch {
+		case outcome == OutcomeFailure:
+			if !ok {
+				e = t.entry(k, other(keys, i), now)
+			}
+			t.fail(e, now, t.limit(k))
+		case outcome == OutcomeSuccess && ok && !k.ip:
+			e.forget()
+		}
+		if e != nil && e.dead() {
+			delete(t.entries, k)
+		}
+	}
+	return nil
+}
+
+// Len returns how many accounts and addresses are tracked, for metrics and
+// tests.
+func (t *MemoryThrottle) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.entries)
+}
+
+// keys returns the account key and, when the address is known, the address
+// key.
+func (t *MemoryThrottle) keys(a Attempt) []throttleKey {
+	acct := throttleKey{value: a.Username}
+	if a.IP == "" {
+		return []throttleKey{acct}
+	}
+	return []throttleKey{acct, {ip: true, value: ipKey(a.IP)}}
+}
+
+// other returns the key of the same attempt that is not keys[i] (keys[i]
+// itself when there is only one).
+func other(keys []throttleKey, i int) throttleKey {
+	if len(keys) == 2 {
+		return keys[1-i]
+	}
+	return keys[i]
+}
+
+// limit returns the failure limit of k.
+func (t *MemoryThrottle) limit(k throttleKey) int {
+	if k.ip {
+		return t.cfg.IPLimit
+	}
+	return t.cfg.AccountLimit
+}
+
+// wait returns how long an attempt on e must wait, 0 if it may go now.
+func (t *MemoryThrottle) wait(e *throttleEntry, now time.Time, limit int) time.Duration {
+	if now.Before(e.lockedUntil) {
+		return e.lockedUntil.Sub(now)
+	}
+	budget := max(limit-e.failures, 1)
+	if e.inflight >= budget {
+		return t.cfg.BaseDelay
+	}
+	return 0
+}
+
+// fail counts a failure on e and locks it when the limit is reached.
+func (t *MemoryThrottle) fail(e *throttleEntry, now time.Time, limit int) {
+	if e.failures == 0 {
+		e.resetAt = now.Add(t.cfg.Window)
+	}
+	e.failures++
+	if e.failures < limit {
+		return
+	}
+	e.lockedUntil = now.Add(t.delay(e.failures - limit))
+	if r := e.lockedUntil.Add(t.cfg.Window); r.After(e.resetAt) {
+		e.resetAt = r
+	}
+}
+
+// delay returns BaseDelay doubled n times, capped at MaxDelay.
+func (t *MemoryThrottle) delay(n int) time.Duration {
+	d := t.cfg.BaseDelay
+	for range n {
+		if d >= t.cfg.MaxDelay/2 {
+			return t.cfg.MaxDelay
+		}
+		d *= 2
+	}
+	return min(d, t.cfg.MaxDelay)
+}
+
+// entry returns k's entry, creating it (and making room) when absent. keep
+// is never evicted: it is the other key of the same attempt.
+func (t *MemoryThrottle) entry(k, keep throttleKey, now time.Time) *throttleEntry {
+	if e, ok := t.entries[k]; ok {
+		return e
+	}
+	if len(t.entries) >= t.cfg.MaxEntries && now.Sub(t.lastSweep) >= fullSweepGap {
+		t.sweep(now)
+	}
+	for len(t.entries) >= t.cfg.MaxEntries {
+		if !t.evict(now, keep) {
+			break
+		}
+	}
+	e := &throttleEntry{}
+	t.entries[k] = e
+	return e
+}
+
+// maybeSweep drops expired entries when the last sweep is old enough.
+func (t *MemoryThrottle) maybeSweep(now time.Time) {
+	if now.Sub(t.lastSweep) >= sweepEvery {
+		t.sweep(now)
+	}
+}
+
+// sweep drops every entry that holds nothing any more.
+func (t *MemoryThrottle) sweep(now time.Time) {
+	t.lastSweep = now
+	for k, e := range t.entries {
+		e.refresh(now)
+		if e.dead() {
+			delete(t.entries, k)
+		}
+	}
+}
+
+// evict drops one entry among a few sampled ones: not locked before locked,
+// not in flight before in flight, fewest failures first. It reports whether
+// it dropped one.
+func (t *MemoryThrottle) evict(now time.Time, keep throttleKey) bool {
+	var (
+		victim throttleKey
+		best   *throttleEntry
+		seen   int
+	)
+	for k, e := range t.entries {
+		if k == keep {
+			continue
+		}
+		if best == nil || e.evictBefore(best, now) {
+			victim, best = k, e
+		}
+		if seen++; seen == evictSample {
+			break
+		}
+	}
+	if best == nil {
+		return false
+	}
+	delete(t.entries, victim)
+	return true
+}
+
+// evictBefore reports whether e is a better victim than o.
+func (e *throttleEntry) evictBefore(o *throttleEntry, now time.Time) bool {
+	eLocked, oLocked := now.Before(e.lockedUntil), now.Before(o.lockedUntil)
+	if eLocked != oLocked {
+		return !eLocked
+	}
+	if (e.inflight > 0) != (o.inflight > 0) {
+		return e.inflight == 0
+	}
+	return e.failures < o.failures
+}
+
+// refresh forgets what has expired at now.
+func (e *throttleEntry) refresh(now time.Time) {
+	if e.failures > 0 && !now.Before(e.resetAt) {
+		e.forget()
+	}
+	if e.inflight > 0 && !now.Before(e.leaseUntil) {
+		e.inflight = 0
+	}
+}
+
+// forget clears the failures and the lock.
+func (e *throttleEntry) forget() {
+	e.failures = 0
+	e.resetAt = time.Time{}
+	e.lockedUntil = time.Time{}
+}
+
+// dead reports whether e holds nothing and can be dropped.
+func (e *throttleEntry) dead() bool {
+	return e.failures == 0 && e.inflight == 0
+}
+
+// ipKey returns the key an address counts under: the address itself, or its
+// /64 network for IPv6, where one client commonly holds a whole /64.
+func ipKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.Unmap().WithZone("")
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, err := addr.Prefix(64)
+	if err != nil {
+		return addr.String()
+	}
+	return p.String()
+}
