@@ -1,0 +1,171 @@
+package basic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gopassport/passport/strategy"
+)
+
+// DefaultRealm is the realm of the challenge when [Config.Realm] is empty.
+const DefaultRealm = "Restricted"
+
+// Limits on decoded credentials. Longer ones are refused with 400 before
+// Verify runs, so an attacker cannot make Verify hash megabytes.
+const (
+	MaxUsernameBytes = 256
+	MaxPasswordBytes = 4096
+)
+
+// Messages of the fails, meant for the user (Info.Message).
+const (
+	msgMissing   = "Authentication required."
+	msgMalformed = "Malformed credentials."
+	msgInvalid   = "Invalid username or password."
+	msgThrottled = "Too many attempts; try again later."
+	msgScope     = "Not allowed."
+)
+
+// Config configures the HTTP Basic strategy.
+type Config[U any] struct {
+	// Realm names the protection space in the challenge; browsers show it
+	// in their login dialog. It must not contain control characters.
+	// Optional. Default [DefaultRealm].
+	Realm string
+	// Verify checks a username and password and returns the user. Required.
+	//
+	// It returns [strategy.ErrInvalidCredentials] for a wrong password and
+	// [strategy.ErrUserNotFound] for an unknown user (both give a 401 fail
+	// with the challenge), [strategy.ErrThrottled] to refuse the attempt
+	// (429), [strategy.ErrInsufficientScope] for a user who may not use
+	// this route (403), or any other error for a fault of the server
+	// (database down), which Authenticate returns wrapped and passport
+	// answers with a 500.
+	//
+	// Verify runs for every request that carries Basic credentials, so it
+	// should take the same time for an unknown user as for a wrong password
+	// (hash a dummy password) and compare secrets in constant time (see
+	// [Equal]). The username and password are valid UTF-8 without control
+	// characters, and no longer than [MaxUsernameBytes] and
+	// [MaxPasswordBytes]; the password may be empty and may contain colons.
+	// Verify must be safe for concurrent use.
+	Verify func(ctx context.Context, username, password string) (U, error)
+}
+
+// Strategy is the HTTP Basic strategy (RFC 7617): it reads the
+// "Authorization: Basic base64(username:password)" header and checks the
+// credentials with [Config.Verify].
+//
+//   - No Authorization header, a header of another scheme (so a Bearer
+//     token is left to another strategy), or empty credentials: a 401 fail
+//     with the challenge and [strategy.ErrMissingCredentials]. Its Status
+//     is 0, which means 401 and, as in Passport, lets a 400 from another
+//     strategy of the same route win.
+//   - Two Authorization headers, bad base64, no colon, credentials too long,
+//     invalid UTF-8 or control characters: a 400 fail with
+//     [strategy.ErrMalformedCredentials] (and the challenge).
+//   - Wrong credentials: a 401 fail with the challenge and
+//     [strategy.ErrInvalidCredentials] (also matching
+//     [strategy.ErrUserNotFound] when Verify returned it).
+//   - Right credentials: a success with the user.
+//
+// The scheme is matched case-insensitively. Every fail carries the
+// challenge `Basic realm="<Realm>", charset="UTF-8"`, so that a route that
+// accepts several strategies can offer all of their challenges.
+//
+// Basic sends the password with every request: use it over TLS only. A
+// Strategy is safe for concurrent use.
+type Strategy[U any] struct {
+	verify    func(ctx context.Context, username, password string) (U, error)
+	challenge string
+}
+
+var _ strategy.Strategy[string] = (*Strategy[string])(nil)
+
+// New returns a Basic strategy. It reports an error when Verify is missing
+// or Realm contains a control character.
+func New[U any](cfg Config[U]) (*Strategy[U], error) {
+	if cfg.Verify == nil {
+		return nil, errors.New("basic: Config.Verify is required")
+	}
+	realm := cfg.Realm
+	if realm == "" {
+		realm = DefaultRealm
+	}
+	if strings.ContainsFunc(realm, isControl) {
+		return nil, fmt.Errorf("basic: Config.Realm %q contains a control character", realm)
+	}
+	return &Strategy[U]{
+		verify:    cfg.Verify,
+		challenge: "Basic realm=" + quote(realm) + `, charset="UTF-8"`,
+	}, nil
+}
+
+// quote makes s an RFC 9110 quoted-string, escaping quotes and backslashes.
+func quote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := range len(s) {
+		if s[i] == '"' || s[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// Name returns "basic", the name the strategy is usually registered under.
+func (s *Strategy[U]) Name() string { return "basic" }
+
+// Challenge returns the WWW-Authenticate value that every fail carries,
+// such as `Basic realm="Restricted", charset="UTF-8"`.
+func (s *Strategy[U]) Challenge() string { return s.challenge }
+
+// Authenticate reads the Basic credentials of r and checks them. See
+// [Strategy] for the outcomes. It returns an error only when Verify
+// reported a fault.
+func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) {
+	username, password, err := parseAuthorization(r.Header.Values("Authorization"))
+	switch {
+	case errors.Is(err, strategy.ErrMissingCredentials):
+		return s.fail(0, msgMissing, err), nil
+	case err != nil:
+		return s.fail(http.StatusBadRequest, msgMalformed, err), nil
+	}
+	user, err := s.verify(r.Context(), username, password)
+	if err != nil {
+		if res, ok := s.verifyFail(err); ok {
+			return res, nil
+		}
+		return strategy.Result[U]{}, fmt.Errorf("basic: verify: %w", err)
+	}
+	return strategy.Success(user, strategy.Info{}), nil
+}
+
+func (s *Strategy[U]) fail(status int, msg string, reason error) strategy.Result[U] {
+	return strategy.Fail[U](s.challenge, status, msg).WithReason(reason)
+}
+
+// verifyFail turns a sentinel returned by Verify into a fail; ok is false
+// for any other error, a fault.
+func (s *Strategy[U]) verifyFail(err error) (res strategy.Result[U], ok bool) {
+	reason := fmt.Errorf("basic: verify: %w", err)
+	switch {
+	case errors.Is(err, strategy.ErrThrottled):
+		return s.fail(http.StatusTooManyRequests, msgThrottled, reason), true
+	case errors.Is(err, strategy.ErrInsufficientScope):
+		return s.fail(http.StatusForbidden, msgScope, reason), true
+	case errors.Is(err, strategy.ErrMalformedCredentials):
+		return s.fail(http.StatusBadRequest, msgMalformed, reason), true
+	case errors.Is(err, strategy.ErrInvalidCredentials), errors.Is(err, strategy.ErrMissingCredentials):
+		return s.fail(0, msgInvalid, reason), true
+	case errors.Is(err, strategy.ErrUserNotFound):
+		return s.fail(0, msgInvalid, fmt.Errorf("basic: verify: %w: %w", strategy.ErrInvalidCredentials, err)), true
+	}
+	return res, false
+}
