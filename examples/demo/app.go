@@ -210,7 +210,7 @@ func (a *app) wire(cfg Config) error {
 	}))
 	e.Use(auth.SessionWithConfig(passport.SessionConfig{Skipper: isStatic}))
 
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(static))))
+	e.StaticFS("/static/", static)
 	e.GET("/", a.home)
 	anonymous := auth.RequireLogout("/")
 	e.GET("/sessions/register", a.registerForm, anonymous)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"maps"
 
 	"github.com/gopassport/passport/strategy"
 )
@@ -37,7 +36,7 @@ func Equal(a, b string) bool {
 // concurrent use.
 func StaticUsers(users map[string]string) func(ctx context.Context, username, password string) (string, error) {
 	digests := make(map[string][sha256.Size]byte, len(users))
-	for name, pw := range maps.All(users) {
+	for name, pw := range users {
 		digests[name] = sha256.Sum256([]byte(pw))
 	}
 	var dummy [sha256.Size]byte

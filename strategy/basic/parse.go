@@ -42,8 +42,10 @@ const (
 	errControlCharacter malformedError = "control character in credentials"
 )
 
-// maxEncodedLen is the length of the longest base64 credentials accepted.
-var maxEncodedLen = base64.StdEncoding.EncodedLen(MaxUsernameBytes + 1 + MaxPasswordBytes)
+// maxEncodedLen is the length of the longest base64 credentials accepted:
+// the padded encoding of the longest username, a colon and the longest
+// password.
+const maxEncodedLen = (MaxUsernameBytes + 1 + MaxPasswordBytes + 2) / 3 * 4
 
 // parseAuthorization reads the Basic credentials from the values of the
 // Authorization header. It returns an error that wraps

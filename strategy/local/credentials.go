@@ -103,7 +103,7 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
 	if err != nil {
 		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, fmt.Errorf("local: body over %d bytes: %w", mbe.Limit, mbe)
+			return nil, fmt.Errorf("local: body over %d bytes: %w: %w", mbe.Limit, strategy.ErrMalformedCredentials, mbe)
 		}
 		return nil, fmt.Errorf("local: reading body: %w", strategy.ErrMalformedCredentials)
 	}

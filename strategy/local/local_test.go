@@ -589,6 +589,7 @@ func TestAuthenticate(t *testing.T) {
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusRequestEntityTooLarge,
 			wantMessage: "Request body too large",
+			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
 			name: "nok, JSON body over the default limit",
@@ -598,6 +599,7 @@ func TestAuthenticate(t *testing.T) {
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusRequestEntityTooLarge,
 			wantMessage: "Request body too large",
+			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
 			name: "nok, body over the app's own limit",
@@ -609,6 +611,7 @@ func TestAuthenticate(t *testing.T) {
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusRequestEntityTooLarge,
 			wantMessage: "Request body too large",
+			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 	}
 	for _, tt := range tests {
