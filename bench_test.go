@@ -3,8 +3,10 @@ package passport_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	"github.com/gorilla/sessions"
@@ -12,7 +14,10 @@ import (
 
 	"github.com/gopassport/passport"
 	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/session/sqlstore"
 	"github.com/gopassport/passport/strategy"
+
+	_ "modernc.org/sqlite"
 )
 
 // benchUsers is the app's user table in the benchmarks.
@@ -107,6 +112,20 @@ func BenchmarkSessionAuthenticated(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		e, c := newBenchApp(b, store)
+		runAuthenticated(b, e, c)
+	})
+	b.Run("store=sqlstore-sqlite", func(b *testing.B) {
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(b.TempDir(), "s.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		store, err := sqlstore.New(context.Background(), db, sqlstore.Config{Keys: [][]byte{bytes.Repeat([]byte{7}, 32)}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { store.Close() })
 		e, c := newBenchApp(b, store)
 		runAuthenticated(b, e, c)
 	})

@@ -2,6 +2,7 @@ package passport
 
 import (
 	"errors"
+	"io/fs"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -74,6 +75,12 @@ func (a *Authenticator[U]) SessionMiddleware(cfg SessionConfig) (echo.Middleware
 // a failure can only be logged.
 func (a *Authenticator[U]) saveLate(c echo.Context, s *session.Session) {
 	if err := s.Save(); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			// The record was deleted meanwhile (a logout or login in a
+			// concurrent request): the store refused to bring it back.
+			a.logger.DebugContext(c.Request().Context(), "passport: session ended by a concurrent request", "path", c.Path())
+			return
+		}
 		a.logger.ErrorContext(c.Request().Context(), "passport: saving the session failed", "path", c.Path(), "err", err)
 	}
 }

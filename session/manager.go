@@ -201,6 +201,10 @@ func (w *saveWriter) saveOnce() {
 	}
 	w.saved = true
 	if err := w.s.saveIfChanged(); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			w.s.m.logger.Debug("session: ended by a concurrent request", "err", err)
+			return
+		}
 		w.s.m.logger.Error("session: save failed", "err", err)
 	}
 }

@@ -72,9 +72,9 @@ type Result[U any] struct {
 	Status int
 	// Location is where a redirect sends the browser.
 	Location string
-	// Reason is the sentinel error that explains a fail, such as
-	// ErrMissingCredentials. It is never shown to the client; use
-	// errors.Is on it.
+	// Reason explains a fail: one of this package's sentinels, such as
+	// ErrMissingCredentials, or an error wrapping one (with detail for the
+	// logs). It is never shown to the client; use errors.Is on it.
 	Reason error
 	// Header holds extra response headers a fail wants sent, such as
 	// Retry-After when a login is throttled.

@@ -32,6 +32,7 @@ const (
 	defaultDB         = "passport-demo.db"
 	defaultSecretWord = "syzygy"
 	bodyLimit         = "1M"
+	maxFormMemory     = 1 << 20 // a multipart form larger than this goes to temporary files; BodyLimit caps it anyway
 	csrfField         = "_csrf"
 	csrfCookie        = "_csrf"
 	csrfContextKey    = "csrf"
@@ -182,7 +183,7 @@ func (a *app) wire(cfg Config) error {
 	if cfg.LogRequests {
 		e.Use(requestLogger(a.logger))
 	}
-	e.Use(middleware.BodyLimit(bodyLimit))
+	e.Use(middleware.BodyLimit(bodyLimit), readForm)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0", // the old XSS auditors did more harm than good; the CSP protects
 		ContentTypeNosniff:    "nosniff",
@@ -317,6 +318,29 @@ func (a *app) handleError(err error, c echo.Context) {
 	}
 	if werr != nil {
 		a.logger.ErrorContext(c.Request().Context(), "demo: writing the error response failed", "err", werr)
+	}
+}
+
+// readForm reads the form of a POST, PUT or PATCH before the CSRF check, so
+// that a body over the limit sent without a Content-Length (chunked) is a
+// 413 as well: BodyLimit refuses a declared length at once, but an
+// undeclared one only fails while the body is read, and the CSRF
+// middleware ignores that failure (the token then reads as missing). Other
+// parse errors are left to the CSRF check and the handlers.
+func readForm(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch:
+			err := r.ParseForm()
+			if err == nil && strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+				err = r.ParseMultipartForm(maxFormMemory)
+			}
+			if he, ok := errors.AsType[*echo.HTTPError](err); ok && he.Code == http.StatusRequestEntityTooLarge {
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, http.StatusText(http.StatusRequestEntityTooLarge))
+			}
+		}
+		return next(c)
 	}
 }
 

@@ -303,7 +303,7 @@ func TestLogoff(t *testing.T) {
 	}
 
 	t.Run("ok, anonymous logoff", func(t *testing.T) {
-		res := ta.browser(t).logoff()
+		res := ta.browser(t).submit("/sessions/logon", "/sessions/logoff", nil)
 		if res.status != http.StatusFound || res.location() != "/" {
 			t.Errorf("got %d %q; want 302 to /", res.status, res.location())
 		}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +34,19 @@ func cheapHasher() *local.Hasher { return &local.Hasher{Memory: 64, Iterations: 
 // testApp is the demo served by httptest on 127.0.0.1.
 type testApp struct {
 	*app
-	srv *httptest.Server
+	srv  *httptest.Server
+	once sync.Once
+}
+
+// stop shuts the server down and closes the app; it runs at the end of
+// the test if the test did not call it.
+func (ta *testApp) stop(t *testing.T) {
+	ta.once.Do(func() {
+		ta.srv.Close()
+		if err := ta.close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
 }
 
 // newTestApp starts the demo with cfg; an empty DB is ":memory:".
@@ -52,14 +65,9 @@ func newTestApp(t *testing.T, cfg Config) *testApp {
 	if err != nil {
 		t.Fatalf("buildApp: %v", err)
 	}
-	t.Cleanup(func() {
-		if err := a.close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	})
-	srv := httptest.NewServer(a.e)
-	t.Cleanup(srv.Close)
-	return &testApp{app: a, srv: srv}
+	ta := &testApp{app: a, srv: httptest.NewServer(a.e)}
+	t.Cleanup(func() { ta.stop(t) })
+	return ta
 }
 
 // countUsers returns how many users are registered.

@@ -56,10 +56,12 @@ func backends() []backend {
 
 // forEachBackend runs f once against SQLite and once against PostgreSQL
 // (skipped when the server is down, unless PASSPORT_REQUIRE_SERVICES=1).
-func forEachBackend(t *testing.T, f func(t *testing.T, fx fixture)) {
+// f gets a fixture of its own and can make more, one per subtest, with
+// b.setup.
+func forEachBackend(t *testing.T, f func(t *testing.T, b backend, fx fixture)) {
 	t.Helper()
 	for _, b := range backends() {
-		t.Run(b.name, func(t *testing.T) { f(t, b.setup(t)) })
+		t.Run(b.name, func(t *testing.T) { f(t, b, b.setup(t)) })
 	}
 }
 
@@ -68,15 +70,7 @@ func sqliteFixture(t *testing.T) fixture {
 	return fixture{
 		dialect: sqlstore.SQLite,
 		table:   sqlstore.DefaultTable,
-		connect: func(t *testing.T) *sql.DB {
-			t.Helper()
-			db, err := sql.Open("sqlite", sqliteDSN(path))
-			if err != nil {
-				t.Fatalf("opening SQLite: %v", err)
-			}
-			t.Cleanup(func() { db.Close() })
-			return db
-		},
+		connect: func(t *testing.T) *sql.DB { return openSQLite(t, path) },
 	}
 }
 
@@ -144,9 +138,7 @@ type env struct {
 	app   http.Handler
 }
 
-type envOption func(*sqlstore.Config, *session.Config)
-
-func newEnv(t *testing.T, fx fixture, opts ...envOption) *env {
+func newEnv(t *testing.T, fx fixture) *env {
 	t.Helper()
 	e := &env{t: t, fx: fx, db: fx.connect(t), key: newKey(t), clock: newClock()}
 	logger := slog.New(slog.NewTextHandler(t.Output(), nil))
@@ -159,9 +151,6 @@ func newEnv(t *testing.T, fx fixture, opts ...envOption) *env {
 		Now:             e.clock.Now,
 	}
 	mcfg := session.Config{Logger: logger, Now: e.clock.Now}
-	for _, o := range opts {
-		o(&scfg, &mcfg)
-	}
 	store, err := sqlstore.New(t.Context(), e.db, scfg)
 	if err != nil {
 		t.Fatalf("sqlstore.New: %v", err)

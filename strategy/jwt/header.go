@@ -27,16 +27,14 @@ type faultError string
 
 func (e faultError) Error() string { return "jwt: " + string(e) }
 
-// externalKeyHeaders name keys or key locations chosen by the token's
-// author (RFC 7515 sections 4.1.2 to 4.1.6). They are never followed: a
-// token carrying one is refused, so that no configuration mistake or
-// future library change can make the server fetch a URL or trust a key
-// that the sender picked.
-var externalKeyHeaders = [...]string{"jku", "x5u", "jwk", "x5c"}
-
 // checkHeader applies the header rules shared by every key source.
 func (s *Strategy[U, C]) checkHeader(h map[string]any) error {
-	for _, name := range externalKeyHeaders {
+	// jku, x5u, jwk and x5c name keys or key locations chosen by the
+	// token's author (RFC 7515 sections 4.1.2 to 4.1.6). They are never
+	// followed: a token carrying one is refused, so that no configuration
+	// mistake or future library change can make the server fetch a URL or
+	// trust a key that the sender picked.
+	for _, name := range [...]string{"jku", "x5u", "jwk", "x5c"} {
 		if _, found := h[name]; found {
 			return errExternalKey
 		}

@@ -38,7 +38,8 @@ type JWKSConfig struct {
 	// by tokens whose kid is not in the set (a key rotation at the
 	// provider). Optional. Default 5 minutes. A flood of tokens with made-up
 	// kids therefore causes at most one fetch per interval; the other
-	// tokens fail at once, without waiting.
+	// tokens fail at once, or after at most Timeout when the next fetch is
+	// due within Timeout.
 	UnknownKIDInterval time.Duration
 	// ErrorHandler receives the errors of background fetches. Optional.
 	// Default: logged with [slog.Default] at level error.
@@ -61,9 +62,9 @@ type JWKS struct {
 	once   sync.Once
 }
 
-// NewJWKS fetches the set at cfg.URL and starts the goroutine that
-// refreshes it. The goroutine ends when ctx is cancelled or [JWKS.Close]
-// is called.
+// NewJWKS fetches the set at cfg.URL (waiting at most cfg.Timeout) and
+// starts the goroutine that refreshes it. The goroutine ends when ctx is
+// cancelled or [JWKS.Close] is called.
 //
 // A first fetch that fails is not an error (the provider may be starting
 // too): it is reported to cfg.ErrorHandler and retried on the next
@@ -154,11 +155,8 @@ func (j *JWKS) lookup(ctx context.Context, alg, kid string, hasKID bool) (any, e
 	if hasKID {
 		jwk, err := store.KeyRead(ctx, kid)
 		if err != nil {
-			if errors.Is(err, jwkset.ErrKeyNotFound) {
-				return nil, j.unknown(ctx)
-			}
-			// Waiting for the refresh limiter or the refresh itself failed:
-			// the kid is unknown to us as far as this request goes.
+			// Not found, even after a refresh, or the refresh limiter said
+			// no: the kid is unknown as far as this request goes.
 			return nil, j.unknown(ctx)
 		}
 		key, ok := jwkKey(jwk, alg)

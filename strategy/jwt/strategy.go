@@ -188,7 +188,7 @@ func New[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], error) {
 	}
 
 	types := cfg.TokenTypes
-	if types == nil {
+	if len(types) == 0 {
 		types = []string{"at+jwt", "JWT"}
 	}
 	for _, t := range types {
@@ -354,9 +354,15 @@ func (s *Strategy[U, C]) checkRevoked(ctx context.Context, claims C) (res strate
 }
 
 // fail builds an RFC 6750 fail with an error code and a fixed description.
+// A status other than 401 also carries the challenge as a response header,
+// since only 401 responses collect the challenges of failed strategies.
 func (s *Strategy[U, C]) fail(status int, code, desc string, reason error) strategy.Result[U] {
 	ch := s.challengeBase + code + `", error_description="` + desc + `"`
-	return strategy.Fail[U](ch, status, failMessage(status)).WithReason(reason)
+	res := strategy.Fail[U](ch, status, failMessage(status)).WithReason(&failReason{desc: desc, base: reason})
+	if status != http.StatusUnauthorized {
+		res = res.WithHeader("WWW-Authenticate", ch)
+	}
+	return res
 }
 
 // invalid is a 401 invalid_token fail.
@@ -373,9 +379,21 @@ func (s *Strategy[U, C]) insufficientScope() strategy.Result[U] {
 		ch += `, scope="` + strings.Join(s.scopes, " ") + `"`
 	}
 	return strategy.Fail[U](ch, http.StatusForbidden, failMessage(http.StatusForbidden)).
-		WithReason(strategy.ErrInsufficientScope).
+		WithReason(&failReason{desc: "insufficient scope", base: strategy.ErrInsufficientScope}).
 		WithHeader("WWW-Authenticate", ch)
 }
+
+// failReason is the Reason of a fail: the package sentinel it wraps, with
+// the fixed description for the logs.
+type failReason struct {
+	desc string
+	base error
+}
+
+func (e *failReason) Error() string { return "jwt: " + e.desc + ": " + e.base.Error() }
+
+// Unwrap returns the strategy sentinel.
+func (e *failReason) Unwrap() error { return e.base }
 
 // failMessage is the short user-facing message of a fail.
 func failMessage(status int) string {

@@ -16,8 +16,8 @@ type Case struct {
 	Request *RequestBuilder
 }
 
-// MiB is the size of the large bodies and headers of [HostileRequests].
-const MiB = 1 << 20
+// mib is the size of the large bodies and headers of [HostileRequests].
+const mib = 1 << 20
 
 // HostileRequests returns the garbage, empty and oversized requests that
 // [Conformance] sends: every common method, empty requests, 1 MiB headers
@@ -60,7 +60,7 @@ func HostileRequests() []Case {
 	add("NUL in path", NewRequest("GET", "/%00/%ff"))
 	add("bad query escapes", NewRequest("GET", "/?a=%zz&b=%&%=c"))
 	add("semicolon query", NewRequest("GET", "/?a=1;b=2"))
-	add("huge query", NewRequest("GET", "/?q="+strings.Repeat("x", MiB)))
+	add("huge query", NewRequest("GET", "/?q="+strings.Repeat("x", mib)))
 	add("many query fields", NewRequest("GET", "/?"+strings.Repeat("a=1&", 20000)))
 	for _, f := range credentialFields {
 		add("query "+f+" repeated", NewRequest("GET", "/").Query(url.Values{f: {"a", "b"}}))
@@ -70,8 +70,8 @@ func HostileRequests() []Case {
 	}
 
 	// Headers.
-	big := strings.Repeat("A", MiB)
-	add("1 MiB Authorization Basic", NewRequest("GET", "/").Header("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(big[:MiB*3/4]))))
+	big := strings.Repeat("A", mib)
+	add("1 MiB Authorization Basic", NewRequest("GET", "/").Header("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(big[:mib*3/4]))))
 	add("1 MiB Authorization Bearer", NewRequest("GET", "/").Header("Authorization", "Bearer "+big))
 	add("1 MiB unknown header", NewRequest("GET", "/").Header("X-Junk", big))
 	add("1 MiB X-API-Key", NewRequest("GET", "/").Header("X-API-Key", big))
@@ -118,7 +118,7 @@ func HostileRequests() []Case {
 	for i := range pattern {
 		pattern[i] = byte(i*7 + 3)
 	}
-	garbage := bytes.Repeat(pattern, MiB/len(pattern))
+	garbage := bytes.Repeat(pattern, mib/len(pattern))
 	for _, ct := range []string{
 		"application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=latin1",
 		"application/json", "application/json; charset=utf-16", "application/vnd.api+json",
@@ -132,10 +132,10 @@ func HostileRequests() []Case {
 	for _, f := range credentialFields {
 		add("1 MiB form field "+f, NewRequest("POST", "/").Body("application/x-www-form-urlencoded", []byte(f+"="+big)))
 	}
-	add("1 MiB of form separators", NewRequest("POST", "/").Body("application/x-www-form-urlencoded", bytes.Repeat([]byte("&="), MiB/2)))
+	add("1 MiB of form separators", NewRequest("POST", "/").Body("application/x-www-form-urlencoded", bytes.Repeat([]byte("&="), mib/2)))
 	add("1 MiB JSON string", NewRequest("POST", "/").Body("application/json", []byte(`{"username":"`+big+`","password":"`+big[:1000]+`"}`)))
-	add("1 MiB JSON nesting", NewRequest("POST", "/").Body("application/json", bytes.Repeat([]byte("["), MiB)))
-	add("1 MiB JSON object nesting", NewRequest("POST", "/").Body("application/json", bytes.Repeat([]byte(`{"a":`), MiB/5)))
+	add("1 MiB JSON nesting", NewRequest("POST", "/").Body("application/json", bytes.Repeat([]byte("["), mib)))
+	add("1 MiB JSON object nesting", NewRequest("POST", "/").Body("application/json", bytes.Repeat([]byte(`{"a":`), mib/5)))
 	add("1 MiB multipart field", NewRequest("POST", "/").Multipart(url.Values{"username": {big}, "password": {"x"}}))
 	add("1 MiB multipart file", NewRequest("POST", "/").Multipart(nil, File{Field: "password", Name: "../../etc/passwd", Content: garbage}))
 	for _, body := range []string{
@@ -169,7 +169,7 @@ func HostileRequests() []Case {
 		}))
 	}
 	add("unknown-length 1 MiB form", NewRequest("POST", "/").streamBody("application/x-www-form-urlencoded", func() io.Reader {
-		return io.LimitReader(repeatReader('a'), MiB)
+		return io.LimitReader(repeatReader('a'), mib)
 	}))
 	return cs
 }

@@ -20,7 +20,7 @@
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	iss, err := jwt.NewIssuer(jwt.IssuerConfig{Issuer: "https://api.example.com", Key: key, Store: store})
+//	iss, err := jwt.NewIssuer(jwt.IssuerConfig{Issuer: "https://api.example.com", Key: jwt.Key{Key: key}, Store: store})
 //
 // Call [Store.DeleteExpired] now and then (a daily job) to remove expired
 // tokens.

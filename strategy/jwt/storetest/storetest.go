@@ -1,12 +1,3 @@
-// Package storetest checks implementations of [jwt.Store], the state of
-// refresh tokens and revocations behind a [jwt.Issuer]. Every store of the
-// project runs the same suite:
-//
-//	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) jwt.Store {
-//			return mystore.New(t.TempDir())
-//		})
-//	}
 package storetest
 
 import (
@@ -20,15 +11,13 @@ import (
 	"github.com/gopassport/passport/strategy/jwt"
 )
 
-// base is the time the suite's records start from, with millisecond
-// precision (the least a Store must keep).
-var base = time.Date(2026, 3, 4, 5, 6, 7, 123_000_000, time.UTC)
-
 // Run runs the suite against stores made by newStore; each subtest gets a
 // fresh, empty store.
 func Run(t *testing.T, newStore func(t *testing.T) jwt.Store) {
 	t.Helper()
 	ctx := context.Background()
+	// base has millisecond precision, the least a Store must keep.
+	base := baseTime()
 	rec := func(hash, family, subject string) jwt.RefreshRecord {
 		return jwt.RefreshRecord{
 			Hash:      jwt.HashRefreshToken(hash),
@@ -256,9 +245,13 @@ func checkRecord(t *testing.T, got, want jwt.RefreshRecord) {
 	}
 }
 
+// baseTime is the time the suite's records start from.
+func baseTime() time.Time { return time.Date(2026, 3, 4, 5, 6, 7, 123_000_000, time.UTC) }
+
 // runIssuer runs the issuer's refresh and revocation flows on s.
 func runIssuer(t *testing.T, s jwt.Store) {
 	ctx := context.Background()
+	base := baseTime()
 	secret, err := jwt.GenerateHMACSecret()
 	if err != nil {
 		t.Fatal(err)

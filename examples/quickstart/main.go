@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"log"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gopassport/passport"
+	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/strategy"
+	"github.com/gopassport/passport/strategy/local"
+)
+
+func main() { check(newApp().Start("127.0.0.1:8080")) }
+
+func newApp() *echo.Echo {
+	key, err := session.GenerateKey() // in production, load a stable secret instead
+	check(err)
+	store, err := session.NewCookieStore(key)
+	check(err)
+	sessions, err := session.New(session.Config{Store: store})
+	check(err)
+	auth, err := passport.New(passport.Config[string]{
+		Sessions:    sessions,
+		Serialize:   func(name string) (string, error) { return name, nil },
+		Deserialize: func(_ context.Context, name string) (string, error) { return name, nil },
+	})
+	check(err)
+	hash, err := local.HashPassword("correct horse") // your users table keeps hashes
+	check(err)
+	login, err := local.New(local.Config[string]{Verify: local.VerifyWithHash(
+		func(_ context.Context, name string) (string, string, error) {
+			if name != "alice" {
+				return "", "", strategy.ErrUserNotFound
+			}
+			return name, hash, nil
+		}, nil)})
+	check(err)
+	check(auth.Use("local", login))
+
+	e := echo.New()
+	e.Use(auth.Session())
+	e.POST("/login", auth.Authenticate("local", passport.SuccessRedirect("/")).Handler())
+	e.GET("/", func(c echo.Context) error {
+		user, _ := auth.User(c)
+		return c.String(http.StatusOK, "Hello, "+user)
+	}, auth.RequireLogin())
+	return e
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}

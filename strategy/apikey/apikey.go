@@ -1,0 +1,232 @@
+package apikey
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gopassport/passport/strategy"
+)
+
+// Defaults of [Config].
+const (
+	// DefaultHeader is the header read when [Config.Header] is empty.
+	DefaultHeader = "X-API-Key"
+	// DefaultChallengeScheme is the auth-scheme of the default challenge
+	// when [Config.Scheme] is empty. No scheme for API keys is registered
+	// with IANA; "ApiKey" is the one Elasticsearch and several API gateways
+	// use for "Authorization: ApiKey <key>", and it tells a client plainly
+	// what is missing.
+	DefaultChallengeScheme = "ApiKey"
+	// DefaultRealm is the realm of the default challenge.
+	DefaultRealm = "api"
+	// DefaultMaxKeyBytes is the longest key read when [Config.MaxKeyBytes]
+	// is 0.
+	DefaultMaxKeyBytes = 512
+)
+
+// Messages of the fails, meant for the user (Info.Message).
+const (
+	msgMissing   = "API key required."
+	msgMalformed = "Malformed API key."
+	msgInvalid   = "Invalid API key."
+	msgThrottled = "Too many attempts; try again later."
+	msgScope     = "Not allowed."
+)
+
+// Config configures the API key strategy. The key is looked for in the
+// Header, then (when Scheme is set) in the Authorization header, then (when
+// QueryParam is set) in the query; the first source that holds a non-empty
+// value is used.
+type Config[U any] struct {
+	// Header is the request header that carries the key. Optional. Default
+	// [DefaultHeader]. It must be a valid header name other than
+	// Authorization (use Scheme for that).
+	Header string
+	// DisableHeader turns the Header source off, for an API that takes the
+	// key only from Authorization or the query. Optional.
+	DisableHeader bool
+	// Scheme, when set, also reads the key from "Authorization: <Scheme>
+	// <key>", the scheme matched case-insensitively; "ApiKey" and "Bearer"
+	// are common. An Authorization header of another scheme is left to
+	// other strategies. Optional. Default "": Authorization is not read.
+	Scheme string
+	// QueryParam, when set, also reads the key from this query parameter,
+	// such as "api_key". Optional and off by default, because a key in the
+	// URL leaks: URLs are written to access logs (ours, proxies', CDNs'),
+	// browser history and bookmarks, and are sent to other sites in the
+	// Referer header. Turn it on only for clients that cannot set headers
+	// (webhook senders, some feed readers), and prefer keys that can be
+	// rotated easily for them.
+	QueryParam string
+	// Verify looks the key up and returns its user. Required.
+	//
+	// It returns [strategy.ErrInvalidCredentials] or
+	// [strategy.ErrUserNotFound] for an unknown or revoked key (a 401 fail
+	// whose Reason matches [strategy.ErrInvalidCredentials]),
+	// [strategy.ErrThrottled] to refuse the attempt (429),
+	// [strategy.ErrInsufficientScope] for a key that may not use this route
+	// (403), or any other error for a fault of the server (database down),
+	// which Authenticate returns wrapped and passport answers with a 500.
+	//
+	// Store keys hashed and look them up by [Hash]: a stolen database then
+	// holds no usable key. The key Verify gets is at most MaxKeyBytes long
+	// and made of visible ASCII characters. Verify must be safe for
+	// concurrent use.
+	Verify func(ctx context.Context, key string) (U, error)
+	// Challenge is the WWW-Authenticate value that every fail carries, so
+	// that a client without a key learns how to send one and a route that
+	// accepts several strategies can offer every challenge. It must not
+	// contain control characters. Optional. Default `ApiKey realm="api"`,
+	// or `<Scheme> realm="api"` when Scheme is set.
+	Challenge string
+	// MaxKeyBytes is the longest key accepted; a longer one is a 400 fail,
+	// refused before Verify runs. Optional. Default [DefaultMaxKeyBytes].
+	MaxKeyBytes int
+}
+
+// Strategy authenticates a request by an API key. The outcomes:
+//
+//   - No key in any configured source (or only empty ones): a 401 fail
+//     with the challenge and [strategy.ErrMissingCredentials]. Its Status
+//     is 0, which means 401 and, as in Passport, lets a 400 from another
+//     strategy of the same route win.
+//   - A repeated header or query parameter, a key longer than MaxKeyBytes,
+//     a key with characters other than visible ASCII: a 400 fail with
+//     [strategy.ErrMalformedCredentials], before Verify runs.
+//   - An unknown key: a 401 fail with the challenge and
+//     [strategy.ErrInvalidCredentials].
+//   - A known key: a success with the user.
+//
+// A Strategy is safe for concurrent use.
+type Strategy[U any] struct {
+	header      string // "" when disabled
+	scheme      string
+	queryParam  string
+	verify      func(ctx context.Context, key string) (U, error)
+	challenge   string
+	maxKeyBytes int
+}
+
+var _ strategy.Strategy[string] = (*Strategy[string])(nil)
+
+// New returns an API key strategy. It reports an error when Verify is
+// missing, a header name or scheme is not a valid token, the challenge
+// holds a control character, MaxKeyBytes is negative, or no source is
+// left to read the key from.
+func New[U any](cfg Config[U]) (*Strategy[U], error) {
+	if cfg.Verify == nil {
+		return nil, errors.New("apikey: Config.Verify is required")
+	}
+	s := &Strategy[U]{
+		scheme:      cfg.Scheme,
+		queryParam:  cfg.QueryParam,
+		verify:      cfg.Verify,
+		challenge:   cfg.Challenge,
+		maxKeyBytes: cfg.MaxKeyBytes,
+	}
+	if !cfg.DisableHeader {
+		s.header = cfg.Header
+		if s.header == "" {
+			s.header = DefaultHeader
+		}
+		if !isToken(s.header) {
+			return nil, fmt.Errorf("apikey: Config.Header %q is not a valid header name", s.header)
+		}
+		if strings.EqualFold(s.header, "Authorization") {
+			return nil, errors.New("apikey: Config.Header is Authorization; set Config.Scheme instead")
+		}
+	}
+	if s.scheme != "" && !isToken(s.scheme) {
+		return nil, fmt.Errorf("apikey: Config.Scheme %q is not a valid auth-scheme", s.scheme)
+	}
+	if s.header == "" && s.scheme == "" && s.queryParam == "" {
+		return nil, errors.New("apikey: no source for the key: the header is disabled and neither Config.Scheme nor Config.QueryParam is set")
+	}
+	if s.maxKeyBytes < 0 {
+		return nil, fmt.Errorf("apikey: Config.MaxKeyBytes %d is negative", s.maxKeyBytes)
+	}
+	if s.maxKeyBytes == 0 {
+		s.maxKeyBytes = DefaultMaxKeyBytes
+	}
+	if s.challenge == "" {
+		scheme := DefaultChallengeScheme
+		if s.scheme != "" {
+			scheme = s.scheme
+		}
+		s.challenge = scheme + ` realm="` + DefaultRealm + `"`
+	}
+	if strings.ContainsFunc(s.challenge, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return nil, fmt.Errorf("apikey: Config.Challenge %q contains a control character", s.challenge)
+	}
+	return s, nil
+}
+
+// Name returns "apikey", the name the strategy is usually registered under.
+func (s *Strategy[U]) Name() string { return "apikey" }
+
+// Challenge returns the WWW-Authenticate value that every fail carries.
+func (s *Strategy[U]) Challenge() string { return s.challenge }
+
+// Authenticate reads the key from r and looks it up. See [Strategy] for the
+// outcomes. It returns an error only when Verify reported a fault.
+func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) {
+	key, err := s.extract(r)
+	switch {
+	case errors.Is(err, strategy.ErrMissingCredentials):
+		return s.fail(0, msgMissing, err), nil
+	case err != nil:
+		return s.fail(http.StatusBadRequest, msgMalformed, err), nil
+	}
+	user, err := s.verify(r.Context(), key)
+	if err != nil {
+		if res, ok := s.verifyFail(err); ok {
+			return res, nil
+		}
+		return strategy.Result[U]{}, fmt.Errorf("apikey: verify: %w", err)
+	}
+	return strategy.Success(user, strategy.Info{}), nil
+}
+
+func (s *Strategy[U]) fail(status int, msg string, reason error) strategy.Result[U] {
+	return strategy.Fail[U](s.challenge, status, msg).WithReason(reason)
+}
+
+// verifyFail turns a sentinel returned by Verify into a fail; ok is false
+// for any other error, a fault.
+func (s *Strategy[U]) verifyFail(err error) (res strategy.Result[U], ok bool) {
+	reason := fmt.Errorf("apikey: verify: %w", err)
+	switch {
+	case errors.Is(err, strategy.ErrThrottled):
+		return s.fail(http.StatusTooManyRequests, msgThrottled, reason), true
+	case errors.Is(err, strategy.ErrInsufficientScope):
+		return s.fail(http.StatusForbidden, msgScope, reason), true
+	case errors.Is(err, strategy.ErrMalformedCredentials):
+		return s.fail(http.StatusBadRequest, msgMalformed, reason), true
+	case errors.Is(err, strategy.ErrInvalidCredentials), errors.Is(err, strategy.ErrMissingCredentials):
+		return s.fail(0, msgInvalid, reason), true
+	case errors.Is(err, strategy.ErrUserNotFound):
+		return s.fail(0, msgInvalid, fmt.Errorf("apikey: verify: %w: %w", strategy.ErrInvalidCredentials, err)), true
+	}
+	return res, false
+}
+
+// isToken reports whether s is an RFC 9110 token, as header names and
+// auth-schemes are.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

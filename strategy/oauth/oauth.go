@@ -1,0 +1,303 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/markbates/goth"
+
+	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/strategy"
+)
+
+// Defaults of a [Config].
+const (
+	// DefaultTimeout is the timeout of the HTTP client a strategy gives a
+	// provider that has none.
+	DefaultTimeout = 10 * time.Second
+	// DefaultMaxAge is how long a begun sign-in may take.
+	DefaultMaxAge = 10 * time.Minute
+	// DefaultReturnToParam is the query parameter of the begin request
+	// that names the page to come back to.
+	DefaultReturnToParam = "return_to"
+	// DefaultReturnToKey is the session key under which a successful
+	// callback leaves that page: the one passport's
+	// SuccessReturnToOrRedirect reads (passport.ReturnToKey).
+	DefaultReturnToKey = "passport.return_to"
+	// CallbackSuffix ends the path of a callback request under the default
+	// Config.IsCallback: "/auth/github/callback".
+	CallbackSuffix = "/callback"
+)
+
+// VerifyFunc finds or creates the app's user for an identity the provider
+// vouched for, and returns it. user.Provider is the strategy's identity
+// provider name and user.UserID the subject (for OpenID Connect, the
+// verified ID token's sub): key accounts on both ([IdentityOf]). Never
+// link by e-mail alone: the address is whatever the provider says it is.
+//
+// ctx is the request's context: it carries the user already logged in
+// ([strategy.CurrentUser]), for linking an identity to that account.
+//
+// Return an error wrapping [strategy.ErrUserNotFound] or
+// [strategy.ErrInvalidCredentials] to refuse the sign-in (a fail); any
+// other error is a fault (a 500). A VerifyFunc is called concurrently.
+type VerifyFunc[U any] func(ctx context.Context, user goth.User) (U, error)
+
+// Config configures a [Strategy]. Provider and Verify are required.
+type Config[U any] struct {
+	// Provider is the goth provider, built with the callback URL that the
+	// provider redirects to ("https://app.example/auth/github/callback").
+	// Required. Do not register it with goth.UseProviders: the strategy
+	// never uses goth's global registry nor its gothic helper. New sets its
+	// HTTP client (see HTTPClient), so give each strategy its own value.
+	// OAuth 1.0a providers are not supported (their callback carries no
+	// state).
+	Provider goth.Provider
+	// Verify turns the provider's user into the app's. Required.
+	Verify VerifyFunc[U]
+	// Name is the strategy's name: the one it is registered under in
+	// passport, and the last part of its session key. Optional. Default
+	// Provider.Name().
+	Name string
+	// IdentityProvider is the provider name put in goth.User.Provider, the
+	// first half of an identity's key. Optional. Default Name. Give a login
+	// strategy and a linking strategy for the same provider the same value.
+	IdentityProvider string
+	// Label is the provider's name for people, used in fail messages
+	// ("Could not sign in with GitHub."). Optional. Default Name.
+	Label string
+	// HTTPClient makes every outbound call: the code exchange, the profile
+	// requests, the OpenID Connect discovery and keys. Optional. Default:
+	// the provider's own HTTPClient if it was set, else a client with
+	// DefaultTimeout. New stores it in the provider's exported HTTPClient
+	// field (see [SetProviderHTTPClient]); a provider without such a field
+	// keeps its own client for the exchange and profile.
+	HTTPClient *http.Client
+	// OIDC turns on ID token verification and the nonce. Optional. Default:
+	// on for goth's openidConnect provider, with its issuer and client ID;
+	// off for others. Required for any other provider that authenticates
+	// users by an ID token.
+	OIDC *OIDC
+	// PKCE decides the S256 code challenge. Optional. Default [PKCEAuto].
+	PKCE PKCE
+	// IsCallback tells the callback leg from the begin leg. Optional.
+	// Default: the request's path ends with "/callback", so that
+	// GET /auth/github begins and GET|POST /auth/github/callback completes.
+	IsCallback func(r *http.Request) bool
+	// MaxAge is how long after the begin the callback is accepted.
+	// Optional. Default DefaultMaxAge.
+	MaxAge time.Duration
+	// ReturnToParam names the begin request's query parameter holding the
+	// page to come back to after sign-in, a same-origin relative path.
+	// Optional. Default DefaultReturnToParam; "-" disables it.
+	ReturnToParam string
+	// ReturnToKey is the session key under which a successful callback
+	// leaves that page. Optional. Default DefaultReturnToKey.
+	ReturnToKey string
+	// Now returns the current time. Optional, for tests. Default time.Now.
+	Now func() time.Time
+}
+
+// Strategy authenticates with an OAuth 2.0 or OpenID Connect provider
+// through goth, in two legs on two routes:
+//
+//   - begin (any request whose path does not end with "/callback"): a
+//     fresh state, PKCE verifier and nonce (256 random bits each) are kept
+//     in the session with the goth session, and the outcome is a redirect
+//     to the provider. A state sent by the caller is ignored.
+//   - callback (GET, or POST for form_post): the handshake is taken out of
+//     the session and the session saved before anything else, so a
+//     replayed callback finds nothing; then the provider name, age and
+//     state (in constant time) are checked, the code is exchanged (with
+//     the PKCE verifier), the ID token verified (OpenID Connect), the
+//     profile fetched and Verify called.
+//
+// The outcomes are:
+//
+//   - redirect: the begin leg, to the provider.
+//   - success: Verify accepted the identity. Info.Extra holds "provider"
+//     and "subject".
+//   - fail 401: no handshake ([ErrNoHandshake]), state missing or wrong
+//     ([ErrStateMismatch]), another provider's handshake
+//     ([ErrProviderMismatch]), too old ([ErrExpired]), error= from the
+//     provider ([ErrDenied]), exchange failure or timeout ([ErrExchange]),
+//     ID token refused ([ErrIDToken]), profile failure ([ErrProfile]),
+//     Verify refused the user. The message is generic and never echoes
+//     what the provider or the client sent.
+//   - fail 400: callback parameters that do not parse or repeat
+//     ([strategy.ErrMalformedCredentials]).
+//   - error: no session bound to the request (the Session middleware is
+//     missing), the session store failed, or Verify failed.
+//
+// The request must carry a session ([session.FromContext]); a
+// server-side store is what makes the handshake one-time for sure (with a
+// cookie store, an old copy of the cookie still holds it, and the
+// provider's one-time code is the only guard against a replay).
+//
+// A Strategy is safe for concurrent use.
+type Strategy[U any] struct {
+	provider    goth.Provider
+	verify      VerifyFunc[U]
+	name        string
+	identity    string
+	label       string
+	key         string
+	client      *http.Client
+	oidc        *idTokenVerifier
+	pkce        bool
+	isCallback  func(*http.Request) bool
+	maxAge      time.Duration
+	returnParam string
+	returnKey   string
+	now         func() time.Time
+}
+
+var (
+	_ strategy.Strategy[struct{}] = (*Strategy[struct{}])(nil)
+	_ strategy.Namer              = (*Strategy[struct{}])(nil)
+)
+
+// New returns a Strategy for cfg, with the defaults filled in, or an error
+// wrapping [ErrInvalidConfig].
+func New[U any](cfg Config[U]) (*Strategy[U], error) {
+	if cfg.Provider == nil {
+		return nil, fmt.Errorf("%w: Provider is required", ErrInvalidConfig)
+	}
+	if cfg.Verify == nil {
+		return nil, fmt.Errorf("%w: Verify is required", ErrInvalidConfig)
+	}
+	if cfg.MaxAge < 0 {
+		return nil, fmt.Errorf("%w: negative MaxAge", ErrInvalidConfig)
+	}
+	s := &Strategy[U]{
+		provider:    cfg.Provider,
+		verify:      cfg.Verify,
+		name:        cfg.Name,
+		identity:    cfg.IdentityProvider,
+		label:       cfg.Label,
+		client:      cfg.HTTPClient,
+		isCallback:  cfg.IsCallback,
+		maxAge:      cfg.MaxAge,
+		returnParam: cfg.ReturnToParam,
+		returnKey:   cfg.ReturnToKey,
+		now:         cfg.Now,
+	}
+	if s.name == "" {
+		if err := safely("goth Provider.Name", func() error { s.name = cfg.Provider.Name(); return nil }); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+	}
+	if s.name == "" || strings.ContainsAny(s.name, "/?#%: \t\r\n") {
+		return nil, fmt.Errorf("%w: invalid strategy name %q", ErrInvalidConfig, s.name)
+	}
+	if s.identity == "" {
+		s.identity = s.name
+	}
+	if strings.Contains(s.identity, ":") {
+		return nil, fmt.Errorf("%w: IdentityProvider %q contains ':'", ErrInvalidConfig, s.identity)
+	}
+	if s.label == "" {
+		s.label = s.name
+	}
+	s.key = SessionKeyPrefix + s.name
+	if s.client == nil {
+		if c, ok := ProviderHTTPClient(cfg.Provider); ok && c != nil {
+			s.client = c
+		} else {
+			s.client = &http.Client{Timeout: DefaultTimeout}
+		}
+	}
+	SetProviderHTTPClient(cfg.Provider, s.client)
+	oidcCfg := cfg.OIDC
+	if oidcCfg == nil {
+		oidcCfg = oidcFor(cfg.Provider)
+	}
+	if oidcCfg != nil {
+		if oidcCfg.Issuer == "" || oidcCfg.ClientID == "" {
+			return nil, fmt.Errorf("%w: OIDC needs an Issuer and a ClientID", ErrInvalidConfig)
+		}
+		for _, alg := range oidcCfg.SigningAlgorithms {
+			if strings.EqualFold(alg, "none") {
+				return nil, fmt.Errorf("%w: the none algorithm is never accepted", ErrInvalidConfig)
+			}
+		}
+		s.oidc = newIDTokenVerifier(*oidcCfg, s.client)
+	}
+	switch cfg.PKCE {
+	case PKCEOn:
+		s.pkce = true
+	case PKCEOff:
+		s.pkce = false
+	case PKCEAuto:
+		s.pkce = SendsCodeVerifier(cfg.Provider)
+	default:
+		return nil, fmt.Errorf("%w: unknown PKCE mode %d", ErrInvalidConfig, cfg.PKCE)
+	}
+	if s.isCallback == nil {
+		s.isCallback = func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, CallbackSuffix) }
+	}
+	if s.maxAge == 0 {
+		s.maxAge = DefaultMaxAge
+	}
+	switch s.returnParam {
+	case "":
+		s.returnParam = DefaultReturnToParam
+	case "-":
+		s.returnParam = ""
+	}
+	if s.returnKey == "" {
+		s.returnKey = DefaultReturnToKey
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s, nil
+}
+
+// Name returns the strategy's name (Config.Name, by default the goth
+// provider's name), the one to register it under.
+func (s *Strategy[U]) Name() string { return s.name }
+
+// UsesPKCE reports whether the strategy adds an S256 code challenge to the
+// authorization request and sends the verifier at the exchange.
+func (s *Strategy[U]) UsesPKCE() bool { return s.pkce }
+
+// UsesOIDC reports whether the strategy sends a nonce and verifies the ID
+// token.
+func (s *Strategy[U]) UsesOIDC() bool { return s.oidc != nil }
+
+// HTTPClient returns the client of the strategy's outbound calls.
+func (s *Strategy[U]) HTTPClient() *http.Client { return s.client }
+
+// Authenticate runs the begin or the callback leg, as Config.IsCallback
+// decides. See [Strategy] for the outcomes.
+func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) {
+	sess, ok := session.FromContext(r.Context())
+	if !ok {
+		return strategy.Result[U]{}, fmt.Errorf("oauth: %s: %w", s.name, session.ErrNoSession)
+	}
+	if err := sess.Load(); err != nil {
+		return strategy.Result[U]{}, fmt.Errorf("oauth: %s: %w", s.name, err)
+	}
+	if s.isCallback(r) {
+		return s.callback(r, sess)
+	}
+	return s.begin(r, sess)
+}
+
+// fail is a callback's fail: status 0 (401) with a generic message, or 400
+// for malformed parameters.
+func (s *Strategy[U]) fail(reason error) strategy.Result[U] {
+	status, msg := 0, "Could not sign in with "+s.label+". Please try again."
+	switch {
+	case errors.Is(reason, strategy.ErrMalformedCredentials):
+		status = http.StatusBadRequest
+	case errors.Is(reason, ErrDenied):
+		msg = "Sign-in with " + s.label + " was cancelled."
+	}
+	return strategy.Fail[U]("", status, msg).WithReason(reason)
+}

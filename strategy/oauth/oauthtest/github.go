@@ -1,0 +1,295 @@
+package oauthtest
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/markbates/goth/providers/github"
+)
+
+// GitHubUser is the profile the fake GitHub returns from GET /user.
+type GitHubUser struct {
+	ID    int    `json:"id"`
+	Login string `json:"login"`
+	Name  string `json:"name"`
+	// Email is the public address; empty makes goth ask /user/emails.
+	Email     string `json:"email"`
+	AvatarURL string `json:"avatar_url"`
+}
+
+// GitHubEmail is one entry of GET /user/emails.
+type GitHubEmail struct {
+	Email    string `json:"email"`
+	Primary  bool   `json:"primary"`
+	Verified bool   `json:"verified"`
+}
+
+// GitHub imitates GitHub's OAuth app endpoints on an httptest server:
+//
+//	GET  /login/oauth/authorize     signs the user in at once and redirects back with a code
+//	POST /login/oauth/access_token  exchanges a code (once) for an access token
+//	GET  /user                      the profile
+//	GET  /user/emails               the addresses
+//
+// Build it with [NewGitHub]; its methods are safe for concurrent use.
+type GitHub struct {
+	// Server is the running server; its URL is the base of every endpoint.
+	Server *httptest.Server
+	// ClientID and ClientSecret are the credentials the fake accepts.
+	ClientID, ClientSecret string
+
+	done       chan struct{}
+	closeOnce  sync.Once
+	tokenCalls atomic.Int64
+
+	mu        sync.Mutex
+	user      GitHubUser
+	emails    []GitHubEmail
+	fault     Fault
+	deny      string
+	codes     map[string]grant
+	reusable  map[string]bool
+	tokens    map[string]bool
+	authorize []url.Values
+}
+
+// grant is what an authorization code stands for.
+type grant struct {
+	redirectURI string
+	challenge   string // S256 code challenge, if the request had one
+	nonce       string
+}
+
+// NewGitHub starts a fake GitHub with a default user (ID 4242, login
+// "octo", no public e-mail, a verified primary address
+// octo@example.test), closed when the test ends.
+func NewGitHub(t testing.TB) *GitHub {
+	t.Helper()
+	g := &GitHub{
+		ClientID:     "gh-client-" + token(""),
+		ClientSecret: "gh-secret-" + token(""),
+		done:         make(chan struct{}),
+		user:         GitHubUser{ID: 4242, Login: "octo", Name: "Octo Cat"},
+		emails:       []GitHubEmail{{Email: "octo@example.test", Primary: true, Verified: true}},
+		codes:        map[string]grant{},
+		reusable:     map[string]bool{},
+		tokens:       map[string]bool{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login/oauth/authorize", g.handleAuthorize)
+	mux.HandleFunc("POST /login/oauth/access_token", g.handleToken)
+	mux.HandleFunc("GET /user", g.handleUser)
+	mux.HandleFunc("GET /user/emails", g.handleEmails)
+	g.Server = httptest.NewServer(mux)
+	t.Cleanup(g.Close)
+	return g
+}
+
+// Close ends any stalled request and shuts the server down. It is
+// idempotent.
+func (g *GitHub) Close() {
+	g.closeOnce.Do(func() {
+		close(g.done)
+		g.Server.Close()
+	})
+}
+
+// Provider returns goth's GitHub provider pointed at the fake, with the
+// given callback URL and the scope "user:email".
+func (g *GitHub) Provider(callbackURL string) *github.Provider {
+	base := g.Server.URL
+	return github.NewCustomisedURL(g.ClientID, g.ClientSecret, callbackURL,
+		base+"/login/oauth/authorize", base+"/login/oauth/access_token", base+"/user", base+"/user/emails", "user:email")
+}
+
+// SetUser replaces the profile and addresses the fake returns.
+func (g *GitHub) SetUser(u GitHubUser, emails ...GitHubEmail) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.user, g.emails = u, emails
+}
+
+// SetTokenFault makes the token endpoint misbehave from now on.
+func (g *GitHub) SetTokenFault(f Fault) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.fault = f
+}
+
+// SetDeny makes the authorize endpoint refuse: it redirects back with
+// error=access_denied and the given error_description (pass a hostile one
+// to check it is never reflected). Empty restores consent.
+func (g *GitHub) SetDeny(description string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.deny = description
+}
+
+// AllowCode makes the token endpoint accept code any number of times,
+// for any redirect URI and without PKCE, for suites that send one request
+// again and again (strategytest.Conformance). Real codes stay one-time.
+func (g *GitHub) AllowCode(code string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.reusable[code] = true
+}
+
+// TokenCalls returns how many requests reached the token endpoint.
+func (g *GitHub) TokenCalls() int { return int(g.tokenCalls.Load()) }
+
+// AuthorizeRequests returns the query of every authorization request so
+// far, oldest first.
+func (g *GitHub) AuthorizeRequests() []url.Values {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make([]url.Values, len(g.authorize))
+	for i, q := range g.authorize {
+		out[i] = cloneValues(q)
+	}
+	return out
+}
+
+func (g *GitHub) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	g.mu.Lock()
+	g.authorize = append(g.authorize, cloneValues(q))
+	deny := g.deny
+	g.mu.Unlock()
+	if q.Get("client_id") != g.ClientID {
+		http.Error(w, "unknown client", http.StatusBadRequest)
+		return
+	}
+	back, err := url.Parse(q.Get("redirect_uri"))
+	if err != nil || !back.IsAbs() {
+		http.Error(w, "bad redirect_uri", http.StatusBadRequest)
+		return
+	}
+	params := back.Query()
+	params.Set("state", q.Get("state"))
+	if deny != "" {
+		params.Set("error", "access_denied")
+		params.Set("error_description", deny)
+	} else {
+		code := token("code-")
+		gr := grant{redirectURI: back.String()}
+		if q.Get("code_challenge_method") == "S256" {
+			gr.challenge = q.Get("code_challenge")
+		}
+		g.mu.Lock()
+		g.codes[code] = gr
+		g.mu.Unlock()
+		params.Set("code", code)
+	}
+	back.RawQuery = params.Encode()
+	http.Redirect(w, r, back.String(), http.StatusFound)
+}
+
+func (g *GitHub) handleToken(w http.ResponseWriter, r *http.Request) {
+	g.tokenCalls.Add(1)
+	g.mu.Lock()
+	fault := g.fault
+	g.mu.Unlock()
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request")
+		return
+	}
+	if serveFault(w, r, fault, g.done) {
+		return
+	}
+	id, secret := clientCredentials(r)
+	if id != g.ClientID || subtle.ConstantTimeCompare([]byte(secret), []byte(g.ClientSecret)) != 1 {
+		oauthError(w, http.StatusUnauthorized, "invalid_client")
+		return
+	}
+	code := r.PostForm.Get("code")
+	g.mu.Lock()
+	gr, ok := g.codes[code]
+	delete(g.codes, code) // one use, even when the rest fails
+	if g.reusable[code] {
+		gr, ok = grant{}, true
+	}
+	g.mu.Unlock()
+	if !ok || !checkVerifier(gr.challenge, r.PostForm.Get("code_verifier")) {
+		oauthError(w, http.StatusBadRequest, "invalid_grant")
+		return
+	}
+	if ru := r.PostForm.Get("redirect_uri"); ru != "" && gr.redirectURI != "" && ru != gr.redirectURI {
+		oauthError(w, http.StatusBadRequest, "invalid_grant")
+		return
+	}
+	tok := token("gho_")
+	g.mu.Lock()
+	g.tokens[tok] = true
+	g.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "bearer", "scope": "user:email"})
+}
+
+// bearer returns whether r carries an access token the fake issued.
+func (g *GitHub) bearer(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || (!strings.EqualFold(scheme, "Bearer") && !strings.EqualFold(scheme, "token")) {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.tokens[tok]
+}
+
+func (g *GitHub) handleUser(w http.ResponseWriter, r *http.Request) {
+	if !g.bearer(r) {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
+		return
+	}
+	g.mu.Lock()
+	u := g.user
+	g.mu.Unlock()
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (g *GitHub) handleEmails(w http.ResponseWriter, r *http.Request) {
+	if !g.bearer(r) {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
+		return
+	}
+	g.mu.Lock()
+	emails := append([]GitHubEmail{}, g.emails...)
+	g.mu.Unlock()
+	writeJSON(w, http.StatusOK, emails)
+}
+
+// checkVerifier reports whether verifier answers an S256 challenge (any
+// verifier, or none, when there was no challenge).
+func checkVerifier(challenge, verifier string) bool {
+	if challenge == "" {
+		return true
+	}
+	if verifier == "" {
+		return false
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	return subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) == 1
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+func unescape(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
+}

@@ -1,0 +1,361 @@
+package oauthtest
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/subtle"
+	"encoding/base64"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/markbates/goth/providers/openidConnect"
+)
+
+// IDTokenFault is what is wrong with the ID token a fake OIDC provider
+// issues.
+type IDTokenFault int
+
+const (
+	// IDTokenOK: a valid token.
+	IDTokenOK IDTokenFault = iota
+	// IDTokenBadSignature: signed by another key under the same key ID.
+	IDTokenBadSignature
+	// IDTokenWrongNonce: a nonce other than the one of the authorization
+	// request.
+	IDTokenWrongNonce
+	// IDTokenNoNonce: no nonce claim.
+	IDTokenNoNonce
+	// IDTokenWrongAudience: issued to another client.
+	IDTokenWrongAudience
+	// IDTokenWrongIssuer: issued by another issuer.
+	IDTokenWrongIssuer
+	// IDTokenExpired: expired an hour ago.
+	IDTokenExpired
+	// IDTokenAlgNone: unsigned, with "alg": "none".
+	IDTokenAlgNone
+	// IDTokenMissing: the token response has no id_token.
+	IDTokenMissing
+	// IDTokenWrongAccessTokenHash: an at_hash that does not match the
+	// access token.
+	IDTokenWrongAccessTokenHash
+)
+
+// String names the fault as test names do: "ID token expired".
+func (f IDTokenFault) String() string {
+	switch f {
+	case IDTokenBadSignature:
+		return "ID token with a bad signature"
+	case IDTokenWrongNonce:
+		return "ID token with a wrong nonce"
+	case IDTokenNoNonce:
+		return "ID token without a nonce"
+	case IDTokenWrongAudience:
+		return "ID token for another audience"
+	case IDTokenWrongIssuer:
+		return "ID token from another issuer"
+	case IDTokenExpired:
+		return "ID token expired"
+	case IDTokenAlgNone:
+		return "ID token with alg none"
+	case IDTokenMissing:
+		return "no ID token"
+	case IDTokenWrongAccessTokenHash:
+		return "ID token with a wrong at_hash"
+	default:
+		return "valid ID token"
+	}
+}
+
+// OIDCUser is who a fake OIDC provider signs in.
+type OIDCUser struct {
+	Subject string
+	Email   string
+	Name    string
+}
+
+// OIDC is an OpenID Connect provider on an httptest server, with its own
+// RSA key (generated per fake):
+//
+//	GET  /.well-known/openid-configuration  discovery
+//	GET  /jwks                              the public key
+//	GET  /authorize                         signs the user in at once, redirects back with a code
+//	POST /token                             exchanges a code (once; PKCE S256 checked) for tokens
+//	GET  /userinfo                          the user's claims
+//
+// The issuer is the server's URL. Build it with [NewOIDC]; its methods are
+// safe for concurrent use.
+type OIDC struct {
+	// Server is the running server.
+	Server *httptest.Server
+	// ClientID and ClientSecret are the credentials the fake accepts.
+	ClientID, ClientSecret string
+
+	key, otherKey *rsa.PrivateKey
+	kid           string
+	done          chan struct{}
+	closeOnce     sync.Once
+	tokenCalls    atomic.Int64
+
+	mu        sync.Mutex
+	user      OIDCUser
+	fault     Fault
+	idFault   IDTokenFault
+	codes     map[string]grant
+	tokens    map[string]string // access token → subject
+	authorize []url.Values
+}
+
+// NewOIDC starts a fake OpenID Connect provider signing in the subject
+// "oidc-user-1" (ada@example.test), closed when the test ends.
+func NewOIDC(t testing.TB) *OIDC {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatalf("oauthtest: generating a key: %v", err)
+	}
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatalf("oauthtest: generating a key: %v", err)
+	}
+	o := &OIDC{
+		ClientID:     "oidc-client-" + token(""),
+		ClientSecret: "oidc-secret-" + token(""),
+		key:          key,
+		otherKey:     other,
+		kid:          "k1",
+		done:         make(chan struct{}),
+		user:         OIDCUser{Subject: "oidc-user-1", Email: "ada@example.test", Name: "Ada Lovelace"},
+		codes:        map[string]grant{},
+		tokens:       map[string]string{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/openid-configuration", o.handleDiscovery)
+	mux.HandleFunc("GET /jwks", o.handleJWKS)
+	mux.HandleFunc("GET /authorize", o.handleAuthorize)
+	mux.HandleFunc("POST /token", o.handleToken)
+	mux.HandleFunc("GET /userinfo", o.handleUserinfo)
+	o.Server = httptest.NewServer(mux)
+	t.Cleanup(o.Close)
+	return o
+}
+
+// Close ends any stalled request and shuts the server down. It is
+// idempotent.
+func (o *OIDC) Close() {
+	o.closeOnce.Do(func() {
+		close(o.done)
+		o.Server.Close()
+	})
+}
+
+// Issuer returns the issuer URL, the server's URL.
+func (o *OIDC) Issuer() string { return o.Server.URL }
+
+// Provider returns goth's openidConnect provider pointed at the fake
+// without discovery, named name, with scopes openid, email and profile.
+func (o *OIDC) Provider(name, callbackURL string) (*openidConnect.Provider, error) {
+	base := o.Server.URL
+	p, err := openidConnect.NewCustomisedURL(o.ClientID, o.ClientSecret, callbackURL,
+		base+"/authorize", base+"/token", o.Issuer(), base+"/userinfo", "", "openid", "email", "profile")
+	if err != nil {
+		return nil, err
+	}
+	p.SetName(name)
+	return p, nil
+}
+
+// SetUser replaces the user the fake signs in.
+func (o *OIDC) SetUser(u OIDCUser) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.user = u
+}
+
+// SetTokenFault makes the token endpoint misbehave from now on.
+func (o *OIDC) SetTokenFault(f Fault) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.fault = f
+}
+
+// SetIDTokenFault makes the token endpoint issue a bad ID token from now
+// on.
+func (o *OIDC) SetIDTokenFault(f IDTokenFault) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.idFault = f
+}
+
+// TokenCalls returns how many requests reached the token endpoint.
+func (o *OIDC) TokenCalls() int { return int(o.tokenCalls.Load()) }
+
+// AuthorizeRequests returns the query of every authorization request so
+// far, oldest first.
+func (o *OIDC) AuthorizeRequests() []url.Values {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := make([]url.Values, len(o.authorize))
+	for i, q := range o.authorize {
+		out[i] = cloneValues(q)
+	}
+	return out
+}
+
+func (o *OIDC) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
+	base := o.Server.URL
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                base,
+		"authorization_endpoint":                base + "/authorize",
+		"token_endpoint":                        base + "/token",
+		"userinfo_endpoint":                     base + "/userinfo",
+		"jwks_uri":                              base + "/jwks",
+		"response_types_supported":              []string{"code"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+	})
+}
+
+func (o *OIDC) handleJWKS(w http.ResponseWriter, _ *http.Request) {
+	pub := o.key.PublicKey
+	writeJSON(w, http.StatusOK, map[string]any{"keys": []map[string]string{{
+		"kty": "RSA", "use": "sig", "alg": "RS256", "kid": o.kid,
+		"n": base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+	}}})
+}
+
+func (o *OIDC) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	o.mu.Lock()
+	o.authorize = append(o.authorize, cloneValues(q))
+	o.mu.Unlock()
+	if q.Get("client_id") != o.ClientID || q.Get("response_type") != "code" {
+		http.Error(w, "bad client or response type", http.StatusBadRequest)
+		return
+	}
+	back, err := url.Parse(q.Get("redirect_uri"))
+	if err != nil || !back.IsAbs() {
+		http.Error(w, "bad redirect_uri", http.StatusBadRequest)
+		return
+	}
+	code := token("code-")
+	gr := grant{redirectURI: back.String(), nonce: q.Get("nonce")}
+	if q.Get("code_challenge_method") == "S256" {
+		gr.challenge = q.Get("code_challenge")
+	}
+	o.mu.Lock()
+	o.codes[code] = gr
+	o.mu.Unlock()
+	params := back.Query()
+	params.Set("code", code)
+	params.Set("state", q.Get("state"))
+	back.RawQuery = params.Encode()
+	http.Redirect(w, r, back.String(), http.StatusFound)
+}
+
+func (o *OIDC) handleToken(w http.ResponseWriter, r *http.Request) {
+	o.tokenCalls.Add(1)
+	o.mu.Lock()
+	fault, idFault, user := o.fault, o.idFault, o.user
+	o.mu.Unlock()
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request")
+		return
+	}
+	if serveFault(w, r, fault, o.done) {
+		return
+	}
+	id, secret := clientCredentials(r)
+	if id != o.ClientID || subtle.ConstantTimeCompare([]byte(secret), []byte(o.ClientSecret)) != 1 {
+		oauthError(w, http.StatusUnauthorized, "invalid_client")
+		return
+	}
+	code := r.PostForm.Get("code")
+	o.mu.Lock()
+	gr, ok := o.codes[code]
+	delete(o.codes, code)
+	o.mu.Unlock()
+	if !ok || !checkVerifier(gr.challenge, r.PostForm.Get("code_verifier")) || r.PostForm.Get("redirect_uri") != gr.redirectURI {
+		oauthError(w, http.StatusBadRequest, "invalid_grant")
+		return
+	}
+	access := token("at-")
+	o.mu.Lock()
+	o.tokens[access] = user.Subject
+	o.mu.Unlock()
+	resp := map[string]any{"access_token": access, "token_type": "Bearer", "expires_in": 3600}
+	if idFault != IDTokenMissing {
+		idt, err := o.idToken(user, gr.nonce, access, idFault)
+		if err != nil {
+			oauthError(w, http.StatusInternalServerError, "server_error")
+			return
+		}
+		resp["id_token"] = idt
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// idToken signs an ID token for user with the fault asked for.
+func (o *OIDC) idToken(user OIDCUser, nonce, access string, fault IDTokenFault) (string, error) {
+	now := time.Now()
+	claims := jwt.MapClaims{
+		"iss":   o.Issuer(),
+		"sub":   user.Subject,
+		"aud":   o.ClientID,
+		"iat":   now.Unix(),
+		"exp":   now.Add(10 * time.Minute).Unix(),
+		"email": user.Email,
+		"name":  user.Name,
+		"nonce": nonce,
+	}
+	switch fault {
+	case IDTokenWrongNonce:
+		claims["nonce"] = "not-" + nonce
+	case IDTokenNoNonce:
+		delete(claims, "nonce")
+	case IDTokenWrongAudience:
+		claims["aud"] = "someone-else"
+	case IDTokenWrongIssuer:
+		claims["iss"] = "https://issuer.invalid"
+	case IDTokenExpired:
+		claims["iat"] = now.Add(-2 * time.Hour).Unix()
+		claims["exp"] = now.Add(-time.Hour).Unix()
+	case IDTokenWrongAccessTokenHash:
+		claims["at_hash"] = base64.RawURLEncoding.EncodeToString([]byte("not the hash of it"))
+	}
+	if fault == IDTokenAlgNone {
+		t := jwt.NewWithClaims(jwt.SigningMethodNone, claims)
+		t.Header["kid"] = o.kid
+		return t.SignedString(jwt.UnsafeAllowNoneSignatureType)
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	t.Header["kid"] = o.kid
+	key := o.key
+	if fault == IDTokenBadSignature {
+		key = o.otherKey
+	}
+	return t.SignedString(key)
+}
+
+func (o *OIDC) handleUserinfo(w http.ResponseWriter, r *http.Request) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	o.mu.Lock()
+	sub, known := o.tokens[tok]
+	user := o.user
+	o.mu.Unlock()
+	if !ok || !strings.EqualFold(scheme, "Bearer") || !known {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sub": sub, "email": user.Email, "name": user.Name})
+}
