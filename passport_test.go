@@ -620,3 +620,49 @@ func FuzzSafeReturnTo(f *testing.F) {
 		}
 	})
 }
+
+func TestSessionStrategyBesideABearerToken(t *testing.T) {
+	f := newFixture(t)
+	c := f.login(t)
+	_ = f.auth.Use("session", f.auth.SessionStrategy())
+	_ = f.auth.Use("bearer", strategy.Func[*user](func(r *http.Request) (strategy.Result[*user], error) {
+		if r.Header.Get("Authorization") == "Bearer good" {
+			return strategy.Success(&user{ID: "9", Name: "Token"}, strategy.Info{}), nil
+		}
+		return strategy.Fail[*user](`Bearer realm="api"`, 0, ""), nil
+	}))
+	f.e.GET("/api/me", func(c echo.Context) error {
+		u, _ := f.auth.User(c)
+		_, via, _ := f.auth.Info(c)
+		return c.String(200, u.Name+" via "+via)
+	}, f.auth.AuthenticateAny([]string{"bearer", "session"}, passport.Stateless()).Middleware())
+	tests := []struct {
+		name       string
+		auth       string
+		cookie     *http.Cookie
+		wantStatus int
+		wantBody   string
+	}{
+		{"ok, bearer", "Bearer good", nil, 200, "Token via bearer"},
+		{"ok, session", "", c, 200, "Ada via session"},
+		{"nok, neither", "", nil, 401, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			if tt.cookie != nil {
+				req.AddCookie(tt.cookie)
+			}
+			rec := f.do(req)
+			if rec.Code != tt.wantStatus || (tt.wantBody != "" && rec.Body.String() != tt.wantBody) {
+				t.Errorf("got %d %q; want %d %q", rec.Code, rec.Body.String(), tt.wantStatus, tt.wantBody)
+			}
+			if tt.wantStatus == 401 && rec.Header().Get("WWW-Authenticate") != `Bearer realm="api"` {
+				t.Errorf("got challenge %q; want the bearer one", rec.Header().Get("WWW-Authenticate"))
+			}
+		})
+	}
+}
