@@ -135,7 +135,9 @@ func DecodeValues(data []byte) (map[any]any, error) {
 
 // decodeValuesInto decodes data into values, which must be empty.
 func decodeValuesInto(values map[any]any, data []byte) error {
-	d := decoder{b: data}
+	// One string holds every key and string value: the decoded strings are
+	// slices of it, one allocation instead of one each.
+	d := decoder{b: data, s: string(data)}
 	if v := d.byte(); v != valuesVersion {
 		return errCorrupt
 	}
@@ -197,6 +199,7 @@ func decodeValuesInto(values map[any]any, data []byte) error {
 // decoder reads the codec's primitives; the first error sticks.
 type decoder struct {
 	b   []byte
+	s   string // the whole input, for allocation-free substrings
 	err error
 }
 
@@ -263,7 +266,7 @@ func (d *decoder) string() string {
 		d.err = errCorrupt
 		return ""
 	}
-	s := string(d.b[:n])
+	start := len(d.s) - len(d.b)
 	d.b = d.b[n:]
-	return s
+	return d.s[start : start+int(n)]
 }
