@@ -2,9 +2,9 @@ package session_test
 
 import (
 	"bytes"
-	"fmt"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
