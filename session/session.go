@@ -300,6 +300,9 @@ func (s *Session) saveIfChanged() error {
 		}
 		err := s.deleteStored()
 		http.SetCookie(s.w, sessions.NewCookie(s.m.name, "", expiredOptions(gs.Options)))
+		// What the request adds from now on goes into a new session.
+		gs.ID = ""
+		gs.IsNew = true
 		return err
 	}
 	if _, ok := gs.Values[createdKey]; !ok {

@@ -53,12 +53,14 @@ func roundTrip(t testing.TB, m *session.Manager, cookie *http.Cookie, fn func(s 
 		}
 		fn(s)
 	})).ServeHTTP(rec, req)
+	// The last Set-Cookie of a name wins, as in browsers.
+	var last *http.Cookie
 	for _, c := range rec.Result().Cookies() {
 		if c.Name == m.Name() {
-			return c, rec
+			last = c
 		}
 	}
-	return nil, rec
+	return last, rec
 }
 
 func TestCookieDefaults(t *testing.T) {
@@ -365,5 +367,27 @@ func BenchmarkCodecOpen(b *testing.B) {
 		if _, err := codec.Open("passport", v, 0); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestEmptiedThenRefilled: a session emptied and saved is deleted; what the
+// same request adds afterwards lands in a new session, not lost.
+func TestEmptiedThenRefilled(t *testing.T) {
+	m := newManager(t, session.Config{})
+	c, _ := roundTrip(t, m, nil, func(s *session.Session) { s.Set("k", "v") })
+	c2, _ := roundTrip(t, m, c, func(s *session.Session) {
+		s.Delete("k")
+		if err := s.Save(); err != nil {
+			t.Fatal(err)
+		}
+		s.AddFlash("error", "still here")
+		if err := s.Save(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var got []string
+	roundTrip(t, m, c2, func(s *session.Session) { got = s.Flashes("error") })
+	if len(got) != 1 || got[0] != "still here" {
+		t.Errorf("got %q; want the flash added after the session was emptied", got)
 	}
 }
