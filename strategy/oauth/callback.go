@@ -21,11 +21,15 @@ import (
 // the token endpoint.
 func (s *Strategy[U]) callback(r *http.Request, sess *session.Session) (strategy.Result[U], error) {
 	params, perr := callbackParams(r)
-	raw, ok := sess.Get(s.key)
-	if !ok {
+	raw, _ := sess.Get(s.key)
+	if raw == "" {
 		return s.fail(fmt.Errorf("%w (%w)", ErrNoHandshake, strategy.ErrMissingCredentials)), nil
 	}
-	sess.Delete(s.key)
+	// Consumed: an empty value rather than no key, so that consuming never
+	// leaves the session empty (a store deletes an empty session, and what
+	// the request adds afterwards, such as a flash message, would be lost).
+	// A login drops it; the next begin replaces it.
+	sess.Set(s.key, "")
 	if err := sess.Save(); err != nil {
 		return strategy.Result[U]{}, fmt.Errorf("oauth: %s: consuming the handshake: %w", s.name, err)
 	}

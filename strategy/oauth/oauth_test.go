@@ -250,6 +250,9 @@ type failCase struct {
 	setup      func(t *testing.T, a *app, gh *oauthtest.GitHub) string // returns the URL to visit
 	wantStatus int
 	wantReason error
+	// wantTokens is how many requests reach the token endpoint; -1 means
+	// one or two: goth leaves x/oauth2's auth style on auto-detect, which
+	// retries a failed exchange once with the credentials in the body.
 	wantTokens int
 }
 
@@ -330,7 +333,7 @@ func TestCallbackFailures(t *testing.T) {
 				gh.SetTokenFault(oauthtest.Fault500)
 				return a.authorize(t, a.begin(t, "github", "")).String()
 			},
-			wantStatus: 401, wantReason: oauth.ErrExchange, wantTokens: 1,
+			wantStatus: 401, wantReason: oauth.ErrExchange, wantTokens: -1,
 		},
 		{
 			name: "nok, token endpoint stalls past the timeout",
@@ -338,7 +341,7 @@ func TestCallbackFailures(t *testing.T) {
 				gh.SetTokenFault(oauthtest.FaultStall)
 				return a.authorize(t, a.begin(t, "github", "")).String()
 			},
-			wantStatus: 401, wantReason: oauth.ErrExchange, wantTokens: 1,
+			wantStatus: 401, wantReason: oauth.ErrExchange, wantTokens: -1,
 		},
 		{
 			name: "nok, token endpoint malformed JSON",
@@ -346,7 +349,7 @@ func TestCallbackFailures(t *testing.T) {
 				gh.SetTokenFault(oauthtest.FaultMalformedJSON)
 				return a.authorize(t, a.begin(t, "github", "")).String()
 			},
-			wantStatus: 401, wantReason: oauth.ErrExchange, wantTokens: 1,
+			wantStatus: 401, wantReason: oauth.ErrExchange, wantTokens: -1,
 		},
 		{
 			name: "nok, token endpoint without access token",
@@ -354,7 +357,7 @@ func TestCallbackFailures(t *testing.T) {
 				gh.SetTokenFault(oauthtest.FaultNoAccessToken)
 				return a.authorize(t, a.begin(t, "github", "")).String()
 			},
-			wantStatus: 401, wantReason: oauth.ErrExchange, wantTokens: 1,
+			wantStatus: 401, wantReason: oauth.ErrExchange, wantTokens: -1,
 		},
 	}
 	for _, tt := range tests {
@@ -378,8 +381,8 @@ func TestCallbackFailures(t *testing.T) {
 			if strings.Contains(body, "<") || strings.Contains(res.Info.Message, "script") || strings.Contains(fmt.Sprint(res.Reason), "script") {
 				t.Errorf("the provider's description was reflected: body %q, message %q, reason %v", body, res.Info.Message, res.Reason)
 			}
-			if got := gh.TokenCalls(); got != tt.wantTokens {
-				t.Errorf("token endpoint calls: got %d; want %d", got, tt.wantTokens)
+			if got := gh.TokenCalls(); tt.wantTokens >= 0 && got != tt.wantTokens || tt.wantTokens < 0 && (got < 1 || got > 2) {
+				t.Errorf("token endpoint calls: got %d; want %d (-1: one or two)", got, tt.wantTokens)
 			}
 			if got := a.whoami(t); got != "" {
 				t.Errorf("session user: got %q; want none", got)

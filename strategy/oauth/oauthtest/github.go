@@ -70,9 +70,12 @@ type grant struct {
 
 // NewGitHub starts a fake GitHub with a default user (ID 4242, login
 // "octo", no public e-mail, a verified primary address
-// octo@example.test), closed when the test ends.
-func NewGitHub(t testing.TB) *GitHub {
-	t.Helper()
+// octo@example.test). With a non-nil tb it is closed when the test ends;
+// with nil (in an Example), the caller closes it.
+func NewGitHub(tb testing.TB) *GitHub {
+	if tb != nil {
+		tb.Helper()
+	}
 	g := &GitHub{
 		ClientID:     "gh-client-" + token(""),
 		ClientSecret: "gh-secret-" + token(""),
@@ -89,7 +92,9 @@ func NewGitHub(t testing.TB) *GitHub {
 	mux.HandleFunc("GET /user", g.handleUser)
 	mux.HandleFunc("GET /user/emails", g.handleEmails)
 	g.Server = httptest.NewServer(mux)
-	t.Cleanup(g.Close)
+	if tb != nil {
+		tb.Cleanup(g.Close)
+	}
 	return g
 }
 

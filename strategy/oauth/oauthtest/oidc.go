@@ -114,16 +114,25 @@ type OIDC struct {
 }
 
 // NewOIDC starts a fake OpenID Connect provider signing in the subject
-// "oidc-user-1" (ada@example.test), closed when the test ends.
-func NewOIDC(t testing.TB) *OIDC {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatalf("oauthtest: generating a key: %v", err)
+// "oidc-user-1" (ada@example.test), with two RSA keys of its own (one
+// signs, the other forges). With a non-nil tb it is closed when the test
+// ends and a failure to generate the keys is fatal; with nil (in an
+// Example), the caller closes it and such a failure panics, as
+// httptest.NewServer does when it cannot listen.
+func NewOIDC(tb testing.TB) *OIDC {
+	if tb != nil {
+		tb.Helper()
 	}
-	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	var other *rsa.PrivateKey
+	if err == nil {
+		other, err = rsa.GenerateKey(rand.Reader, 2048)
+	}
 	if err != nil {
-		t.Fatalf("oauthtest: generating a key: %v", err)
+		if tb == nil {
+			panic("oauthtest: generating a key: " + err.Error())
+		}
+		tb.Fatalf("oauthtest: generating a key: %v", err)
 	}
 	o := &OIDC{
 		ClientID:     "oidc-client-" + token(""),
@@ -143,7 +152,9 @@ func NewOIDC(t testing.TB) *OIDC {
 	mux.HandleFunc("POST /token", o.handleToken)
 	mux.HandleFunc("GET /userinfo", o.handleUserinfo)
 	o.Server = httptest.NewServer(mux)
-	t.Cleanup(o.Close)
+	if tb != nil {
+		tb.Cleanup(o.Close)
+	}
 	return o
 }
 

@@ -1,0 +1,752 @@
+package passport_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/markbates/goth"
+	_ "modernc.org/sqlite"
+
+	"github.com/gopassport/passport"
+	"github.com/gopassport/passport/providers"
+	"github.com/gopassport/passport/providers/devoidc"
+	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/session/sqlstore"
+	"github.com/gopassport/passport/strategy"
+	"github.com/gopassport/passport/strategy/oauth"
+	"github.com/gopassport/passport/strategy/oauth/oauthtest"
+)
+
+// socialUser is a user of the social test app.
+type socialUser struct {
+	ID    string
+	Email string
+}
+
+// socialApp is an Echo app with social sign-in on /auth/<name> (log in)
+// and /connect/<name> (link to the logged-in account), sessions in SQLite
+// (server-side), and two browsers.
+type socialApp struct {
+	t        *testing.T
+	e        *echo.Echo
+	auth     *passport.Authenticator[*socialUser]
+	srv      *httptest.Server
+	base     string
+	cat      *providers.Catalogue
+	client   *http.Client // the strategies' outbound client
+	browser  *http.Client // follows redirects
+	step     *http.Client // same jar, stops at redirects
+	gh       *oauthtest.GitHub
+	op       *oauthtest.OIDC
+	dev      *devoidc.Server
+	mu       sync.Mutex
+	users    map[string]*socialUser
+	idents   map[oauth.Identity]string // identity → user ID
+	faults   []string
+	nextUser int
+}
+
+// newSocialApp starts the app with the fake GitHub ("github", and
+// "github-link" for linking), the fake OIDC provider ("oidc") and devoidc
+// ("devoidc"), with outbound calls timing out after timeout.
+func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &socialApp{t: t, base: "http://" + ln.Addr().String(), users: map[string]*socialUser{}, idents: map[oauth.Identity]string{}}
+	a.users["alice"] = &socialUser{ID: "alice", Email: "octo@example.test"}
+
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { _ = db.Close() })
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = byte(200 - i)
+	}
+	store, err := sqlstore.New(context.Background(), db, sqlstore.Config{Keys: [][]byte{key}, CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr, err := session.New(session.Config{Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.auth, err = passport.New(passport.Config[*socialUser]{
+		Sessions:  mgr,
+		Serialize: func(u *socialUser) (string, error) { return u.ID, nil },
+		Deserialize: func(_ context.Context, id string) (*socialUser, error) {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			if u, ok := a.users[id]; ok {
+				return u, nil
+			}
+			return nil, passport.ErrUserNotFound
+		},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	a.client = &http.Client{Timeout: timeout, Transport: &http.Transport{}}
+	t.Cleanup(a.client.CloseIdleConnections)
+	a.cat, err = providers.New(t.Context(), providers.Config{BaseURL: a.base, HTTPClient: a.client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.gh = oauthtest.NewGitHub(t)
+	if err := a.cat.Add(providers.Provider{Name: "github", Goth: a.gh.Provider(a.cat.CallbackURL("github")), Display: providers.GitHubDisplay()}); err != nil {
+		t.Fatal(err)
+	}
+	a.op = oauthtest.NewOIDC(t)
+	oidcP, err := a.op.Provider("oidc", a.cat.CallbackURL("oidc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.cat.Add(providers.Provider{Name: "oidc", Goth: oidcP}); err != nil {
+		t.Fatal(err)
+	}
+	a.dev, err = devoidc.Start(devoidc.Config{Enabled: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.dev.Close() })
+	if err := a.dev.AddTo(a.cat); err != nil {
+		t.Fatal(err)
+	}
+	if err := providers.Register(a.cat, a.auth.Use, a.signIn); err != nil {
+		t.Fatal(err)
+	}
+	// Linking: its own strategy (its own callback URL), the same identity
+	// provider name.
+	link, err := oauth.New(oauth.Config[*socialUser]{
+		Provider:         a.gh.Provider(a.base + "/connect/github-link/callback"),
+		Name:             "github-link",
+		IdentityProvider: "github",
+		Label:            "GitHub",
+		HTTPClient:       a.client,
+		Verify:           a.link,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.auth.Use("github-link", link); err != nil {
+		t.Fatal(err)
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Use(a.auth.Session())
+	if err := a.auth.MountOAuth(e.Group("/auth"), a.cat.Names(),
+		passport.SuccessReturnToOrRedirect("/"), passport.FailureRedirect("/login"), passport.FailureFlash("")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.auth.MountOAuth(e.Group("/connect"), []string{"github-link"},
+		passport.AssignTo("linked"), passport.SuccessRedirect("/account"), passport.FailureRedirect("/account"), passport.FailureFlash("")); err != nil {
+		t.Fatal(err)
+	}
+	e.GET("/", func(c echo.Context) error {
+		if u, ok := a.auth.User(c); ok {
+			return c.String(http.StatusOK, "home:"+u.ID)
+		}
+		return c.String(http.StatusOK, "home:anonymous")
+	})
+	e.GET("/secret", func(c echo.Context) error { return c.String(http.StatusOK, "secret") }, a.auth.RequireLogin(passport.LoginURL("/login")))
+	e.GET("/login", func(c echo.Context) error {
+		s, _ := passport.GetSession(c)
+		return c.String(http.StatusOK, "login:"+strings.Join(s.Flashes("error"), "|"))
+	})
+	e.GET("/account", func(c echo.Context) error {
+		u, ok := a.auth.User(c)
+		if !ok {
+			s, _ := passport.GetSession(c)
+			return c.String(http.StatusOK, fmt.Sprintf("account:anonymous errors:%q", s.Flashes("error")))
+		}
+		a.mu.Lock()
+		var linked []string
+		for id, uid := range a.idents {
+			if uid == u.ID {
+				linked = append(linked, id.String())
+			}
+		}
+		a.mu.Unlock()
+		s, _ := passport.GetSession(c)
+		return c.String(http.StatusOK, fmt.Sprintf("account:%s linked:%v errors:%q", u.ID, linked, s.Flashes("error")))
+	})
+	e.GET("/whoami", func(c echo.Context) error {
+		s, _ := passport.GetSession(c)
+		key, hasKey := s.Get(passport.UserKey)
+		return c.String(http.StatusOK, fmt.Sprintf("key=%q has=%v", key, hasKey))
+	})
+	e.POST("/test-login", func(c echo.Context) error {
+		a.mu.Lock()
+		u := a.users[c.FormValue("id")]
+		a.mu.Unlock()
+		if u == nil {
+			return echo.ErrNotFound
+		}
+		if err := a.auth.Login(c, u); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusFound, "/")
+	})
+	e.POST("/logout", func(c echo.Context) error {
+		if err := a.auth.Logout(c); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusFound, "/")
+	})
+	a.e = e
+	a.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &socialStatus{ResponseWriter: w}
+		e.ServeHTTP(rec, r)
+		if rec.code >= 500 {
+			a.mu.Lock()
+			a.faults = append(a.faults, fmt.Sprintf("%s %s: %d", r.Method, r.URL.Path, rec.code))
+			a.mu.Unlock()
+		}
+	}))
+	a.srv.Listener.Close()
+	a.srv.Listener = ln
+	a.srv.Start()
+	t.Cleanup(a.srv.Close)
+	a.browser, a.step = newBrowser(t)
+	return a
+}
+
+// newBrowser returns two clients on one cookie jar: one follows
+// redirects, the other stops at the first.
+func newBrowser(t *testing.T) (follow, step *http.Client) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	follow = &http.Client{Jar: jar, Transport: tr, Timeout: 10 * time.Second}
+	step = &http.Client{Jar: jar, Transport: tr, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return follow, step
+}
+
+type socialStatus struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *socialStatus) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *socialStatus) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *socialStatus) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// signIn is the login Verify: the user who owns the identity, or a new
+// one. Never by e-mail.
+func (a *socialApp) signIn(_ context.Context, gu goth.User) (*socialUser, error) {
+	id := oauth.IdentityOf(gu)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if uid, ok := a.idents[id]; ok {
+		return a.users[uid], nil
+	}
+	a.nextUser++
+	u := &socialUser{ID: fmt.Sprintf("u%d", a.nextUser), Email: gu.Email}
+	a.users[u.ID] = u
+	a.idents[id] = u.ID
+	return u, nil
+}
+
+// link is the linking Verify: the identity joins the logged-in user.
+func (a *socialApp) link(ctx context.Context, gu goth.User) (*socialUser, error) {
+	cur, ok, err := strategy.CurrentUser[*socialUser](ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("log in first: %w", strategy.ErrUserNotFound)
+	}
+	id := oauth.IdentityOf(gu)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if owner, taken := a.idents[id]; taken && owner != cur.ID {
+		return nil, fmt.Errorf("identity belongs to another user: %w", strategy.ErrInvalidCredentials)
+	}
+	a.idents[id] = cur.ID
+	return cur, nil
+}
+
+func (a *socialApp) visit(t *testing.T, c *http.Client, target string) (*http.Response, string) {
+	t.Helper()
+	if strings.HasPrefix(target, "/") {
+		target = a.base + target
+	}
+	resp, err := c.Get(target)
+	if err != nil {
+		t.Fatalf("GET %s: %v", target, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func (a *socialApp) post(t *testing.T, c *http.Client, path string, form url.Values) string {
+	t.Helper()
+	resp, err := c.PostForm(a.base+path, form)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// begin starts a sign-in and returns where the app sent the browser.
+func (a *socialApp) begin(t *testing.T, path string) *url.URL {
+	t.Helper()
+	resp, _ := a.visit(t, a.step, path)
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("begin %s: got %d; want 302", path, resp.StatusCode)
+	}
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// consent visits the provider's authorization URL and returns the
+// callback URL it sends the browser back to.
+func (a *socialApp) consent(t *testing.T, authURL *url.URL) *url.URL {
+	t.Helper()
+	resp, _ := a.visit(t, a.step, authURL.String())
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("authorize: got %d; want 302", resp.StatusCode)
+	}
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// loggedOut checks that the browser's session holds no user.
+func (a *socialApp) loggedOut(t *testing.T, c *http.Client) {
+	t.Helper()
+	if _, body := a.visit(t, c, "/whoami"); body != `key="" has=false` {
+		t.Errorf("session: got %s; want no user key", body)
+	}
+	if _, body := a.visit(t, c, "/"); body != "home:anonymous" {
+		t.Errorf("home: got %q; want home:anonymous", body)
+	}
+}
+
+func (a *socialApp) checkNoFaults(t *testing.T) {
+	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.faults) > 0 {
+		t.Errorf("got server errors %q; want none", a.faults)
+	}
+}
+
+func setQuery(u *url.URL, kv ...string) string {
+	c := *u
+	q := c.Query()
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			q.Del(kv[i])
+		} else {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	c.RawQuery = q.Encode()
+	return c.String()
+}
+
+func TestSocialSignIn(t *testing.T) {
+	a := newSocialApp(t, 5*time.Second)
+	tests := []struct {
+		name, start, wantPage string
+		tokens                func() int
+	}{
+		{"ok, devoidc (mockoidc, a real OIDC server)", "/auth/devoidc", "home:u1", a.dev.TokenRequests},
+		{"ok, GitHub imitation, back to the page asked for", "/auth/github?return_to=%2Fsecret", "secret", a.gh.TokenCalls},
+		{"ok, OIDC provider", "/auth/oidc", "home:u3", a.op.TokenCalls},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a.browser, a.step = newBrowser(t)
+			resp, body := a.visit(t, a.browser, tt.start)
+			if resp.StatusCode != http.StatusOK || body != tt.wantPage {
+				t.Fatalf("got %d %q; want 200 %q", resp.StatusCode, body, tt.wantPage)
+			}
+			if _, who := a.visit(t, a.browser, "/whoami"); !strings.Contains(who, "has=true") {
+				t.Errorf("session: got %s; want a user key", who)
+			}
+			if got := tt.tokens(); got != 1 {
+				t.Errorf("token endpoint calls: got %d; want 1", got)
+			}
+		})
+	}
+	// The same identity signs the same user in again; another identity
+	// with the same e-mail address is another user.
+	a.browser, a.step = newBrowser(t)
+	if _, body := a.visit(t, a.browser, "/auth/devoidc"); body != "home:u1" {
+		t.Errorf("second devoidc sign-in: got %q; want home:u1", body)
+	}
+	a.checkNoFaults(t)
+}
+
+func TestSocialSignInFailures(t *testing.T) {
+	type calls struct{ min, max int }
+	tests := []struct {
+		name string
+		// run drives the browser and returns the token endpoint whose
+		// calls are counted.
+		run    func(t *testing.T, a *socialApp) func() int
+		tokens calls
+	}{
+		{
+			name: "nok, callback without state",
+			run: func(t *testing.T, a *socialApp) func() int {
+				a.visit(t, a.browser, setQuery(a.consent(t, a.begin(t, "/auth/github")), "state", ""))
+				return a.gh.TokenCalls
+			},
+		},
+		{
+			name: "nok, mismatched state",
+			run: func(t *testing.T, a *socialApp) func() int {
+				a.visit(t, a.browser, setQuery(a.consent(t, a.begin(t, "/auth/github")), "state", strings.Repeat("Z", 43)))
+				return a.gh.TokenCalls
+			},
+		},
+		{
+			name: "nok, caller-chosen state at begin is ignored",
+			run: func(t *testing.T, a *socialApp) func() int {
+				authURL := a.begin(t, "/auth/github?state=attacker")
+				if authURL.Query().Get("state") == "attacker" {
+					t.Error("the caller's state reached the provider")
+				}
+				a.visit(t, a.browser, setQuery(a.consent(t, authURL), "state", "attacker"))
+				return a.gh.TokenCalls
+			},
+		},
+		{
+			name: "nok, error=access_denied with a script description",
+			run: func(t *testing.T, a *socialApp) func() int {
+				a.gh.SetDeny(`<script>alert("pwned")</script>`)
+				resp, body := a.visit(t, a.browser, "/auth/github")
+				if resp.Request.URL.Path != "/login" || body != "login:Sign-in with GitHub was cancelled." {
+					t.Errorf("got %s %q; want /login with a generic message", resp.Request.URL.Path, body)
+				}
+				return a.gh.TokenCalls
+			},
+		},
+		{
+			name: "nok, state from provider A at provider B's callback",
+			run: func(t *testing.T, a *socialApp) func() int {
+				back := a.consent(t, a.begin(t, "/auth/github"))
+				a.begin(t, "/auth/devoidc") // B's own flow is in progress
+				b := setQuery(back, "state", back.Query().Get("state"))
+				a.visit(t, a.browser, strings.Replace(b, "/auth/github/callback", "/auth/devoidc/callback", 1))
+				return a.dev.TokenRequests
+			},
+		},
+		{
+			name: "nok, replayed callback",
+			run: func(t *testing.T, a *socialApp) func() int {
+				back := a.consent(t, a.begin(t, "/auth/github"))
+				u, _ := url.Parse(a.base)
+				stolen := a.browser.Jar.Cookies(u)
+				// The victim completes the sign-in: one exchange.
+				victim := a.browser
+				if _, body := a.visit(t, victim, back.String()); body != "home:u1" {
+					t.Fatalf("first callback: got %q; want home:u1", body)
+				}
+				// The attacker replays it with the pre-login cookie.
+				a.browser, a.step = newBrowser(t)
+				a.browser.Jar.SetCookies(u, stolen)
+				resp, _ := a.visit(t, a.browser, back.String())
+				if resp.Request.URL.Path != "/login" {
+					t.Errorf("replay: ended on %s; want /login", resp.Request.URL.Path)
+				}
+				// And the victim's browser replays it too.
+				a.visit(t, victim, back.String())
+				return a.gh.TokenCalls
+			},
+			tokens: calls{1, 1},
+		},
+		{
+			name: "nok, token endpoint 500",
+			run: func(t *testing.T, a *socialApp) func() int {
+				a.gh.SetTokenFault(oauthtest.Fault500)
+				a.visit(t, a.browser, "/auth/github")
+				return a.gh.TokenCalls
+			},
+			tokens: calls{1, 2},
+		},
+		{
+			name: "nok, token endpoint stalls past the timeout",
+			run: func(t *testing.T, a *socialApp) func() int {
+				a.gh.SetTokenFault(oauthtest.FaultStall)
+				a.visit(t, a.browser, "/auth/github")
+				return a.gh.TokenCalls
+			},
+			tokens: calls{1, 2},
+		},
+		{
+			name: "nok, token endpoint malformed JSON",
+			run: func(t *testing.T, a *socialApp) func() int {
+				a.op.SetTokenFault(oauthtest.FaultMalformedJSON)
+				a.visit(t, a.browser, "/auth/oidc")
+				return a.op.TokenCalls
+			},
+			tokens: calls{1, 2},
+		},
+	}
+	for _, f := range []oauthtest.IDTokenFault{
+		oauthtest.IDTokenBadSignature, oauthtest.IDTokenWrongNonce, oauthtest.IDTokenWrongAudience,
+		oauthtest.IDTokenExpired, oauthtest.IDTokenAlgNone,
+	} {
+		tests = append(tests, struct {
+			name   string
+			run    func(t *testing.T, a *socialApp) func() int
+			tokens calls
+		}{
+			name: "nok, " + f.String(),
+			run: func(t *testing.T, a *socialApp) func() int {
+				a.op.SetIDTokenFault(f)
+				a.visit(t, a.browser, "/auth/oidc")
+				return a.op.TokenCalls
+			},
+			tokens: calls{1, 1},
+		})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newSocialApp(t, 300*time.Millisecond)
+			tokens := tt.run(t, a)
+			if got := tokens(); got < tt.tokens.min || got > tt.tokens.max {
+				t.Errorf("token endpoint calls: got %d; want %d to %d", got, tt.tokens.min, tt.tokens.max)
+			}
+			a.loggedOut(t, a.browser)
+			// Whatever was shown never echoes the provider's words.
+			if _, body := a.visit(t, a.browser, "/login"); strings.Contains(body, "<") || strings.Contains(body, "pwned") {
+				t.Errorf("login page: got %q", body)
+			}
+			a.checkNoFaults(t)
+		})
+	}
+}
+
+func TestSocialFailureFlash(t *testing.T) {
+	a := newSocialApp(t, 5*time.Second)
+	resp, body := a.visit(t, a.browser, a.base+"/auth/github/callback?state=x&code=y")
+	if resp.Request.URL.Path != "/login" || body != "login:Could not sign in with GitHub. Please try again." {
+		t.Errorf("got %s %q; want /login with the generic message", resp.Request.URL.Path, body)
+	}
+	a.checkNoFaults(t)
+}
+
+func TestSocialAccountLinking(t *testing.T) {
+	a := newSocialApp(t, 5*time.Second)
+	// Linking needs someone logged in.
+	if _, body := a.visit(t, a.browser, "/connect/github-link"); body != `account:anonymous errors:["Could not sign in with GitHub. Please try again."]` {
+		t.Errorf("anonymous link: got %q; want a refusal", body)
+	}
+	a.loggedOut(t, a.browser)
+
+	if body := a.post(t, a.browser, "/test-login", url.Values{"id": {"alice"}}); body != "home:alice" {
+		t.Fatalf("log in: got %q", body)
+	}
+	_, before := a.visit(t, a.browser, "/whoami")
+	if _, body := a.visit(t, a.browser, "/connect/github-link"); body != `account:alice linked:[github:4242] errors:[]` {
+		t.Errorf("link: got %q; want alice with github:4242", body)
+	}
+	if _, after := a.visit(t, a.browser, "/whoami"); after != before {
+		t.Errorf("session user changed by linking: %s → %s", before, after)
+	}
+
+	// Signing in with the linked identity is signing in as alice.
+	a.post(t, a.browser, "/logout", nil)
+	a.loggedOut(t, a.browser)
+	if _, body := a.visit(t, a.browser, "/auth/github"); body != "home:alice" {
+		t.Errorf("sign in with the linked identity: got %q; want home:alice", body)
+	}
+
+	// Another GitHub account reporting alice's e-mail address is not alice.
+	a.post(t, a.browser, "/logout", nil)
+	a.gh.SetUser(oauthtest.GitHubUser{ID: 9999, Login: "mallory", Email: "octo@example.test"})
+	if _, body := a.visit(t, a.browser, "/auth/github"); body != "home:u1" {
+		t.Errorf("same e-mail, other account: got %q; want a new user u1", body)
+	}
+	a.checkNoFaults(t)
+}
+
+func TestMountOAuthRoutes(t *testing.T) {
+	a := newSocialApp(t, 5*time.Second)
+	for _, path := range []string{"/auth/nope", "/auth/nope/callback", "/auth/github-link", "/connect/github"} {
+		resp, _ := a.visit(t, a.step, path)
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: got %d; want 404", path, resp.StatusCode)
+		}
+	}
+	// POST completes a form_post callback.
+	back := a.consent(t, a.begin(t, "/auth/github"))
+	form := back.Query()
+	back.RawQuery = ""
+	resp, err := a.browser.PostForm(back.String(), form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "home:u1" {
+		t.Errorf("form_post callback: got %q; want home:u1", b)
+	}
+	a.checkNoFaults(t)
+}
+
+func TestMountOAuthErrors(t *testing.T) {
+	f := newFixture(t)
+	if err := f.auth.Use("header", f.byHeader()); err != nil {
+		t.Fatal(err)
+	}
+	g := f.e.Group("/auth")
+	ok := []passport.Option{passport.SuccessRedirect("/")}
+	tests := []struct {
+		name  string
+		group *echo.Group
+		names []string
+		opts  []passport.Option
+	}{
+		{"nok, no group", nil, []string{"header"}, ok},
+		{"nok, no providers", g, nil, ok},
+		{"nok, unknown strategy", g, []string{"nope"}, ok},
+		{"nok, listed twice", g, []string{"header", "header"}, ok},
+		{"nok, named callback", g, []string{"callback"}, ok},
+		{"nok, slash in a name", g, []string{"a/b"}, ok},
+		{"nok, nothing to do on success", g, []string{"header"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := f.auth.MountOAuth(tt.group, tt.names, tt.opts...); err == nil {
+				t.Error("got no error")
+			}
+		})
+	}
+	t.Run("nok, no sessions", func(t *testing.T) {
+		auth, err := passport.New(passport.Config[*user]{
+			Serialize:   func(u *user) (string, error) { return u.ID, nil },
+			Deserialize: func(context.Context, string) (*user, error) { return nil, passport.ErrUserNotFound },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := auth.MountOAuth(echo.New().Group("/auth"), []string{"x"}, ok...); err == nil {
+			t.Error("got no error")
+		}
+	})
+}
+
+func TestOAuthKeysAgree(t *testing.T) {
+	if oauth.DefaultReturnToKey != passport.ReturnToKey {
+		t.Errorf("oauth.DefaultReturnToKey %q; want passport.ReturnToKey %q", oauth.DefaultReturnToKey, passport.ReturnToKey)
+	}
+	if oauth.CallbackSuffix != passport.OAuthCallbackSuffix {
+		t.Errorf("oauth.CallbackSuffix %q; want passport.OAuthCallbackSuffix %q", oauth.CallbackSuffix, passport.OAuthCallbackSuffix)
+	}
+}
+
+// TestSocialNoGoroutineLeak runs the fault flows through Echo and checks
+// that every goroutine they started has ended.
+func TestSocialNoGoroutineLeak(t *testing.T) {
+	a := newSocialApp(t, 200*time.Millisecond)
+	closeIdle := func() {
+		a.browser.CloseIdleConnections()
+		a.client.CloseIdleConnections()
+	}
+	for _, p := range []string{"/auth/github", "/auth/oidc", "/auth/devoidc"} {
+		a.browser, a.step = newBrowser(t)
+		if _, body := a.visit(t, a.browser, p); !strings.HasPrefix(body, "home:u") {
+			t.Fatalf("warm-up %s: got %q", p, body)
+		}
+		a.browser.CloseIdleConnections()
+	}
+	a.browser, a.step = newBrowser(t)
+	closeIdle()
+	before := socialQuiesce()
+
+	for _, f := range []oauthtest.Fault{oauthtest.Fault500, oauthtest.FaultStall, oauthtest.FaultMalformedJSON} {
+		a.gh.SetTokenFault(f)
+		a.op.SetTokenFault(f)
+		a.visit(t, a.browser, "/auth/github")
+		a.visit(t, a.browser, "/auth/oidc")
+	}
+	a.op.SetTokenFault(oauthtest.NoFault)
+	for _, f := range []oauthtest.IDTokenFault{oauthtest.IDTokenBadSignature, oauthtest.IDTokenWrongNonce,
+		oauthtest.IDTokenWrongAudience, oauthtest.IDTokenExpired, oauthtest.IDTokenAlgNone} {
+		a.op.SetIDTokenFault(f)
+		a.visit(t, a.browser, "/auth/oidc")
+	}
+	a.visit(t, a.browser, "/auth/github/callback?code=x")
+	a.visit(t, a.browser, "/auth/devoidc/callback?state=x&code=y")
+	a.loggedOut(t, a.browser)
+	a.checkNoFaults(t)
+
+	closeIdle()
+	deadline := time.Now().Add(10 * time.Second)
+	n := runtime.NumGoroutine()
+	for n > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		n = runtime.NumGoroutine()
+	}
+	if n > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutines: got %d after the faults; want at most %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// socialQuiesce waits until the number of goroutines stops changing.
+func socialQuiesce() int {
+	n := runtime.NumGoroutine()
+	for range 100 {
+		time.Sleep(50 * time.Millisecond)
+		m := runtime.NumGoroutine()
+		if m == n {
+			return n
+		}
+		n = m
+	}
+	return n
+}
