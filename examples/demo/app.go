@@ -126,6 +126,10 @@ func buildApp(ctx context.Context, cfg Config) (*app, error) {
 		_ = a.close()
 		return nil, err
 	}
+	if err := a.mountAPI(ctx); err != nil {
+		_ = a.close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -194,7 +198,7 @@ func (a *app) wire(cfg Config) error {
 	}))
 	isStatic := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/static/") }
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        isStatic,
+		Skipper:        func(c echo.Context) bool { return isStatic(c) || isAPI(c) },
 		TokenLookup:    "form:" + csrfField,
 		ContextKey:     csrfContextKey,
 		CookieName:     csrfCookie,

@@ -216,6 +216,10 @@ func New[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], error) {
 
 	opts := []jwtlib.ParserOption{
 		jwtlib.WithValidMethods(s.algs),
+		// Strict base64: a segment whose unused trailing bits are not
+		// zero is refused, so that a token has one spelling only (a
+		// signature with other trailing bits would verify too).
+		jwtlib.WithStrictDecoding(),
 		jwtlib.WithLeeway(cfg.Leeway),
 		jwtlib.WithIssuedAt(),
 	}
@@ -449,27 +453,24 @@ func reasonOf(err error) error {
 	return strategy.ErrInvalidCredentials
 }
 
-// wellFormed checks the compact serialization before any decoding: three
-// non-empty base64url segments (the signature may not be empty either,
-// since "none" is never accepted), no padding, no other characters.
+// wellFormed checks the compact serialization before golang-jwt decodes
+// it: three non-empty segments (the signature may not be empty either,
+// since "none" is never accepted), and no CR or LF. The segments' alphabet
+// is left to golang-jwt, which decodes each one as unpadded base64url
+// (strictly: see WithStrictDecoding in New) and refuses padding, the
+// standard alphabet and any other byte as a malformed token; only CR and
+// LF would slip through, since Go's base64 decoders skip them. Every check
+// here is a vectorized byte search, so it costs little on the hot path.
 func wellFormed(tok string) bool {
-	dots, seg := 0, 0
-	for i := 0; i < len(tok); i++ {
-		c := tok[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
-			seg++
-		case c == '.':
-			if seg == 0 {
-				return false
-			}
-			dots++
-			seg = 0
-		default:
-			return false
-		}
+	header, rest, ok := strings.Cut(tok, ".")
+	if !ok || header == "" {
+		return false
 	}
-	return dots == 2 && seg > 0
+	payload, sig, ok := strings.Cut(rest, ".")
+	if !ok || payload == "" || sig == "" || strings.IndexByte(sig, '.') >= 0 {
+		return false
+	}
+	return strings.IndexByte(tok, '\n') < 0 && strings.IndexByte(tok, '\r') < 0
 }
 
 // validQuoted reports whether s can sit in a quoted-string without

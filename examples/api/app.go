@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gopassport/passport"
+	"github.com/gopassport/passport/strategy/jwt"
+	"github.com/gopassport/passport/strategy/local"
+)
+
+// Routes of the API.
+const (
+	tokenPath   = "/api/v1/token"
+	refreshPath = "/api/v1/token/refresh"
+	mePath      = "/api/v1/me"
+	logoutPath  = "/api/v1/logout"
+	jwksPath    = "/.well-known/jwks.json"
+)
+
+// audience is the "aud" of the access tokens: this API.
+const audience = "passport-example-api"
+
+// config configures newApp.
+type config struct {
+	// Issuer is the "iss" claim of the tokens, the API's base URL.
+	// Required.
+	Issuer string
+	// Users are the accounts, hashed with Hasher at start.
+	Users []seedUser
+	// Hasher hashes and checks passwords. Optional. Default argon2id with
+	// OWASP's parameters; tests give a cheap one.
+	Hasher *local.Hasher
+	// AccessTTL and RefreshTTL are the tokens' lifetimes. Optional.
+	// Default 15 minutes and 30 days.
+	AccessTTL, RefreshTTL time.Duration
+	// Now is the clock of the issuer and the verifier. Optional. Default
+	// time.Now.
+	Now func() time.Time
+	// Logger receives faults and security events. Optional. Default
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// app is the API: its routes, users, token issuer and token state.
+type app struct {
+	e      *echo.Echo
+	auth   *passport.Authenticator[*User]
+	users  *userStore
+	issuer *jwt.Issuer
+	tokens *jwt.MemoryStore
+	now    func() time.Time
+	logger *slog.Logger
+}
+
+// newApp builds the API: an Ed25519 signing key generated now, the users
+// hashed, the local and jwt strategies registered, the routes mounted.
+func newApp(cfg config) (*app, error) {
+	if cfg.Issuer == "" {
+		return nil, errors.New("api: config.Issuer is required")
+	}
+	a := &app{now: cfg.Now, logger: cfg.Logger, tokens: jwt.NewMemoryStore()}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.logger == nil {
+		a.logger = slog.Default()
+	}
+	var err error
+	if a.users, err = newUserStore(cfg.Users, cfg.Hasher); err != nil {
+		return nil, err
+	}
+
+	key, err := jwt.GenerateEd25519Key()
+	if err != nil {
+		return nil, err
+	}
+	kid, err := keyID(key)
+	if err != nil {
+		return nil, err
+	}
+	a.issuer, err = jwt.NewIssuer(jwt.IssuerConfig{
+		Issuer:     cfg.Issuer,
+		Audience:   []string{audience},
+		Key:        jwt.Key{ID: kid, Key: key},
+		AccessTTL:  cfg.AccessTTL,
+		RefreshTTL: cfg.RefreshTTL,
+		Store:      a.tokens,
+		Now:        a.now,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	a.auth, err = passport.New(passport.Config[*User]{
+		Serialize:   func(u *User) (string, error) { return u.ID, nil },
+		Deserialize: a.users.byIDErr,
+		Logger:      a.logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	login, err := local.New(local.Config[*User]{
+		UsernameField: "email",
+		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{Now: a.now}),
+		Verify:        local.VerifyWithHash(a.users.lookupHash, cfg.Hasher),
+	})
+	if err != nil {
+		return nil, err
+	}
+	bearer, err := jwt.New(jwt.Config[*User, *jwt.Claims]{
+		Algorithms:  []string{a.issuer.Algorithm()},
+		Keys:        a.issuer.VerificationKeys(),
+		Issuer:      cfg.Issuer,
+		Audience:    []string{audience},
+		TokenTypes:  []string{jwt.AccessTokenType},
+		Revocations: a.tokens,
+		Now:         a.now,
+		Verify: func(ctx context.Context, c *jwt.Claims) (*User, error) {
+			return a.users.byIDErr(ctx, c.Subject)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.auth.Use("local", login); err != nil {
+		return nil, err
+	}
+	if err := a.auth.Use("jwt", bearer); err != nil {
+		return nil, err
+	}
+	if err := a.routes(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// routes mounts the API on a new Echo.
+func (a *app) routes() error {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.handleError
+
+	password, err := a.auth.Authenticate("local", passport.Stateless()).ToMiddleware()
+	if err != nil {
+		return err
+	}
+	bearer, err := a.auth.Authenticate("jwt", passport.Stateless()).ToMiddleware()
+	if err != nil {
+		return err
+	}
+	jwks, err := a.issuer.JWKSHandler()
+	if err != nil {
+		return err
+	}
+
+	// Middleware per route, not on a group: Echo answers a group's
+	// unknown paths and methods with 404 through the group's middleware,
+	// which would hide the 405 of a wrong method.
+	e.POST(tokenPath, a.token, noStore, password)
+	e.POST(refreshPath, a.refresh, noStore)
+	e.GET(mePath, a.me, noStore, bearer)
+	e.POST(logoutPath, a.logout, noStore, bearer)
+	e.GET(jwksPath, echo.WrapHandler(jwks))
+	e.HEAD(jwksPath, echo.WrapHandler(jwks))
+	a.e = e
+	return nil
+}
+
+// noStore keeps tokens and account data out of caches (RFC 6749 section
+// 5.1), on errors too.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set(echo.HeaderCacheControl, "no-store")
+		h.Set("Pragma", "no-cache")
+		return next(c)
+	}
+}
+
+// keyID is the RFC 7638 thumbprint of an Ed25519 key: a kid that changes
+// with the key and says nothing else about it.
+func keyID(key ed25519.PrivateKey) (string, error) {
+	pub, ok := key.Public().(ed25519.PublicKey)
+	if !ok {
+		return "", fmt.Errorf("api: unexpected public key type %T", key.Public())
+	}
+	canon := `{"crv":"Ed25519","kty":"OKP","x":"` + base64.RawURLEncoding.EncodeToString(pub) + `"}`
+	sum := sha256.Sum256([]byte(canon))
+	return base64.RawURLEncoding.EncodeToString(sum[:]), nil
+}
+
+// sweep removes expired refresh tokens every interval until ctx ends, so
+// that the in-memory store does not grow without bound.
+func (a *app) sweep(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.tokens.DeleteExpired(ctx, a.now()); err != nil {
+				a.logger.ErrorContext(ctx, "api: deleting expired refresh tokens", "err", err)
+			}
+		}
+	}
+}
+
+// userOf returns the user the route's strategy authenticated. The routes
+// that call it run behind a strategy, so a missing user is a fault.
+func (a *app) userOf(c echo.Context) (*User, error) {
+	u, ok := a.auth.User(c)
+	if !ok || u == nil {
+		return nil, errors.New("api: no authenticated user on an authenticated route")
+	}
+	return u, nil
+}

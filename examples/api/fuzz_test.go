@@ -1,0 +1,52 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/gopassport/passport/strategy/jwt"
+)
+
+// FuzzTokenBody posts arbitrary bodies to the two routes that read a
+// refresh token: the answer is always a JSON error the client caused,
+// never a 500, and a refused logout revokes nothing.
+func FuzzTokenBody(f *testing.F) {
+	f.Add("application/json", []byte(`{"refresh_token":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`))
+	f.Add("application/json; charset=utf-8", []byte(`{"refresh_token":null}`))
+	f.Add("application/json", []byte(`{"refresh_token":["a","b"]} trailing`))
+	f.Add("application/x-www-form-urlencoded", []byte("refresh_token=%zz"))
+	f.Add("application/x-www-form-urlencoded", []byte("refresh_token=a;b&refresh_token=c"))
+	f.Add("multipart/form-data; boundary=x", []byte("--x\r\n"))
+	f.Add("", []byte("\xff\xfe"))
+	fx := newFixture(f)
+	pair := fx.login(adaEmail, adaPassword)
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		fx.t = t
+		for _, r := range []request{
+			{method: http.MethodPost, path: refreshPath},
+			{method: http.MethodPost, path: logoutPath, bearer: pair.AccessToken},
+		} {
+			r.body, r.contentType = string(body), contentType
+			if r.contentType == "" {
+				r.contentType = "x/none" // do not let do() default to JSON
+			}
+			rec := fx.do(r)
+			switch rec.Code {
+			case http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+				wantError(t, rec, rec.Code, "")
+			default:
+				t.Fatalf("%s %q %q: got %d %s", r.path, contentType, body, rec.Code, rec.Body)
+			}
+			if r.path == logoutPath && rec.Code == http.StatusUnauthorized {
+				t.Fatalf("logout with a valid access token: got 401")
+			}
+		}
+		// The login is intact: its refresh token still rotates (keep the
+		// new pair for the next input).
+		rec := fx.refresh(pair.RefreshToken)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("the login was revoked by body %q: refresh got %d", body, rec.Code)
+		}
+		pair = decode[jwt.TokenPair](t, rec)
+	})
+}
