@@ -126,11 +126,11 @@ func (rt *Route[U]) Handler() echo.HandlerFunc {
 // serve runs the strategies for one request.
 func (rt *Route[U]) serve(c echo.Context, next echo.HandlerFunc) error {
 	a := rt.a
-	st := a.stateOrNew(c)
+	st := a.state(c) // nil on a route without the Session middleware
 	r := rt.strategyRequest(c, st)
 	var failures []Failure
 	var first strategy.Result[U]
-	for _, name := range rt.names {
+	for i, name := range rt.names {
 		s, ok := a.Strategy(name)
 		if !ok {
 			return a.fault(c, name, fmt.Errorf("passport: strategy %q is no longer registered", name))
@@ -144,7 +144,7 @@ func (rt *Route[U]) serve(c echo.Context, next echo.HandlerFunc) error {
 		}
 		switch res.Kind {
 		case strategy.KindSuccess:
-			return rt.success(c, st, next, name, res)
+			return rt.success(c, st, next, i, res)
 		case strategy.KindRedirect:
 			if res.Location == "" {
 				return a.fault(c, name, fmt.Errorf("passport: strategy %q redirected nowhere", name))
@@ -186,7 +186,7 @@ func (rt *Route[U]) strategyRequest(c echo.Context, st *reqState[U]) *http.Reque
 		ctx = strategy.WithClientIP(ctx, clientIP(c))
 		changed = true
 	}
-	if st.sess != nil {
+	if st != nil && st.sess != nil {
 		a := rt.a
 		ctx = strategy.WithUserLoader(ctx, func(ctx context.Context) (U, bool, error) { return a.loadUser(ctx, st) })
 		changed = true
@@ -195,7 +195,7 @@ func (rt *Route[U]) strategyRequest(c echo.Context, st *reqState[U]) *http.Reque
 		return r
 	}
 	r = r.WithContext(ctx)
-	if st.sess != nil {
+	if st != nil && st.sess != nil {
 		st.sess.SetRequest(r)
 	}
 	c.SetRequest(r) // a strategy that parses the form leaves it parsed for the handler
@@ -221,8 +221,9 @@ func copyHeader(dst, src http.Header) {
 	}
 }
 
-func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFunc, name string, res strategy.Result[U]) error {
+func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFunc, i int, res strategy.Result[U]) error {
 	a := rt.a
+	name := rt.names[i]
 	if rt.callback != nil {
 		return rt.callback(c, Outcome[U]{Kind: strategy.KindSuccess, Strategy: name, Result: res})
 	}
@@ -231,10 +232,25 @@ func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFu
 	case cfg.assignTo != "":
 		c.Set(assignedKey(cfg.assignTo), res.User)
 	case cfg.stateless:
-		st.user, st.ok, st.loaded, st.err = res.User, true, true, nil
-		st.strategy, st.info = name, res.Info
+		if st != nil {
+			st.user, st.ok, st.loaded, st.err = res.User, true, true, nil
+			st.strategy, st.info = name, res.Info
+		} else {
+			// No Session middleware: keep the user in echo.Context without
+			// allocating a state (a pointer-shaped U boxes for free, and the
+			// name is a pointer into the route).
+			c.Set(statelessUserKey, res.User)
+			c.Set(statelessNameKey, &rt.names[i])
+			if !infoIsZero(&res.Info) {
+				info := res.Info
+				c.Set(statelessInfoKey, &info)
+			}
+		}
 		a.auditLogin(c, name, res.User)
 	default:
+		if st == nil || st.sess == nil {
+			return a.fault(c, name, session.ErrNoSession)
+		}
 		sess := st.sess
 		if sess == nil {
 			return a.fault(c, name, session.ErrNoSession)

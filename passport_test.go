@@ -666,3 +666,45 @@ func TestSessionStrategyBesideABearerToken(t *testing.T) {
 		})
 	}
 }
+
+func TestStatelessWithoutSessionMiddleware(t *testing.T) {
+	auth, err := passport.New(passport.Config[*user]{
+		Serialize:   func(u *user) (string, error) { return u.ID, nil },
+		Deserialize: func(context.Context, string) (*user, error) { return nil, passport.ErrUserNotFound },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = auth.Use("s", strategy.Func[*user](func(r *http.Request) (strategy.Result[*user], error) {
+		if r.Header.Get("X-User") == "" {
+			return strategy.Fail[*user]("T", 0, ""), nil
+		}
+		return strategy.Success(&user{ID: "1", Name: "Ada"}, strategy.Info{Scope: []string{"read"}}), nil
+	}))
+	e := echo.New()
+	e.GET("/", func(c echo.Context) error {
+		u, ok := auth.User(c)
+		info, name, iok := auth.Info(c)
+		if !ok || !iok {
+			return c.String(500, "no user")
+		}
+		return c.String(200, u.Name+" "+name+" "+strings.Join(info.Scope, ","))
+	}, auth.Authenticate("s", passport.Stateless()).Middleware())
+	e.GET("/plain", func(c echo.Context) error {
+		_, ok := auth.User(c)
+		_, _, iok := auth.Info(c)
+		return c.String(200, fmt.Sprint(ok, iok))
+	})
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("X-User", "1")
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Body.String() != "Ada s read" {
+		t.Errorf("got %d %q; want 200 %q", rec.Code, rec.Body.String(), "Ada s read")
+	}
+	rec = httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/plain", nil))
+	if rec.Body.String() != "false false" {
+		t.Errorf("got %q; want nobody on a route without authentication", rec.Body.String())
+	}
+}

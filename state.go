@@ -36,13 +36,15 @@ func (a *Authenticator[U]) state(c echo.Context) *reqState[U] {
 	return st
 }
 
-func (a *Authenticator[U]) stateOrNew(c echo.Context) *reqState[U] {
-	if st := a.state(c); st != nil {
-		return st
-	}
-	st := &reqState[U]{}
-	c.Set(stateKey, st)
-	return st
+// Keys of a stateless success on a route without the Session middleware.
+const (
+	statelessUserKey = "passport.stateless.user"
+	statelessNameKey = "passport.stateless.strategy"
+	statelessInfoKey = "passport.stateless.info"
+)
+
+func infoIsZero(i *strategy.Info) bool {
+	return i.Message == "" && i.Type == "" && len(i.Scope) == 0 && len(i.Extra) == 0
 }
 
 // LoadUser returns the user of this request: the one a strategy
@@ -53,7 +55,8 @@ func (a *Authenticator[U]) stateOrNew(c echo.Context) *reqState[U] {
 func (a *Authenticator[U]) LoadUser(c echo.Context) (user U, ok bool, err error) {
 	st := a.state(c)
 	if st == nil {
-		return user, false, nil
+		u, ok := c.Get(statelessUserKey).(U)
+		return u, ok, nil
 	}
 	return a.loadUser(c.Request().Context(), st)
 }
@@ -106,7 +109,17 @@ func (a *Authenticator[U]) IsAuthenticated(c echo.Context) bool {
 // restored from the session).
 func (a *Authenticator[U]) Info(c echo.Context) (info strategy.Info, strategyName string, ok bool) {
 	st := a.state(c)
-	if st == nil || !st.ok {
+	if st == nil {
+		name, ok := c.Get(statelessNameKey).(*string)
+		if !ok {
+			return info, "", false
+		}
+		if p, ok := c.Get(statelessInfoKey).(*strategy.Info); ok {
+			info = *p
+		}
+		return info, *name, true
+	}
+	if !st.ok {
 		return info, "", false
 	}
 	return st.info, st.strategy, true
