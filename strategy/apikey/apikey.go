@@ -197,20 +197,20 @@ func (s *Strategy[U]) fail(status int, msg string, reason error) strategy.Result
 // verifyFail turns a sentinel returned by Verify into a fail; ok is false
 // for any other error, a fault.
 func (s *Strategy[U]) verifyFail(err error) (res strategy.Result[U], ok bool) {
-	reason := fmt.Errorf("apikey: verify: %w", err)
-	switch {
-	case errors.Is(err, strategy.ErrThrottled):
-		return s.fail(http.StatusTooManyRequests, msgThrottled, reason), true
-	case errors.Is(err, strategy.ErrInsufficientScope):
-		return s.fail(http.StatusForbidden, msgScope, reason), true
-	case errors.Is(err, strategy.ErrMalformedCredentials):
-		return s.fail(http.StatusBadRequest, msgMalformed, reason), true
-	case errors.Is(err, strategy.ErrInvalidCredentials), errors.Is(err, strategy.ErrMissingCredentials):
-		return s.fail(0, msgInvalid, reason), true
-	case errors.Is(err, strategy.ErrUserNotFound):
-		return s.fail(0, msgInvalid, fmt.Errorf("apikey: verify: %w: %w", strategy.ErrInvalidCredentials, err)), true
+	status, reason, ok := strategy.VerifyFailure(err)
+	if !ok {
+		return res, false
 	}
-	return res, false
+	msg := msgInvalid
+	switch status {
+	case http.StatusTooManyRequests:
+		msg = msgThrottled
+	case http.StatusForbidden:
+		msg = msgScope
+	case http.StatusBadRequest:
+		msg = msgMalformed
+	}
+	return s.fail(status, msg, fmt.Errorf("apikey: verify: %w", reason)), true
 }
 
 // isToken reports whether s is an RFC 9110 token, as header names and

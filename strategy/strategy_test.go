@@ -1,0 +1,119 @@
+package strategy_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gopassport/passport/strategy"
+)
+
+func TestConstructors(t *testing.T) {
+	tests := []struct {
+		name       string
+		r          strategy.Result[string]
+		kind       strategy.Kind
+		failStatus int
+		redirStat  int
+	}{
+		{"ok, success", strategy.Success("ada", strategy.Info{Message: "hi"}), strategy.KindSuccess, 401, 302},
+		{"ok, fail default status", strategy.Fail[string]("Basic", 0, "no"), strategy.KindFail, 401, 302},
+		{"ok, fail 400", strategy.Fail[string]("", 400, "bad"), strategy.KindFail, 400, 400},
+		{"ok, redirect default", strategy.Redirect[string]("/x", 0), strategy.KindRedirect, 401, 302},
+		{"ok, redirect 303", strategy.Redirect[string]("/x", 303), strategy.KindRedirect, 303, 303},
+		{"ok, pass", strategy.Pass[string](), strategy.KindPass, 401, 302},
+		{"nok, zero is no outcome", strategy.Result[string]{}, strategy.KindNone, 401, 302},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.r.Kind != tt.kind {
+				t.Errorf("got kind %v; want %v", tt.r.Kind, tt.kind)
+			}
+			if got := tt.r.FailStatus(); got != tt.failStatus {
+				t.Errorf("FailStatus: got %d; want %d", got, tt.failStatus)
+			}
+			if got := tt.r.RedirectStatus(); got != tt.redirStat {
+				t.Errorf("RedirectStatus: got %d; want %d", got, tt.redirStat)
+			}
+		})
+	}
+	if got := strategy.KindNone.String() + strategy.KindPass.String(); got != "nonepass" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestWithHeaderCopies(t *testing.T) {
+	a := strategy.Fail[string]("", 429, "slow down").WithHeader("Retry-After", "1")
+	b := a.WithHeader("X-Extra", "2")
+	if a.Header.Get("X-Extra") != "" {
+		t.Error("WithHeader changed the result it was called on")
+	}
+	if b.Header.Get("Retry-After") != "1" || b.Header.Get("X-Extra") != "2" {
+		t.Errorf("got %v; want both headers", b.Header)
+	}
+	r := a.WithReason(strategy.ErrThrottled).WithInfo(strategy.Info{Message: "m"})
+	if !errors.Is(r.Reason, strategy.ErrThrottled) || r.Info.Message != "m" || a.Reason != nil {
+		t.Errorf("got %+v", r)
+	}
+}
+
+func TestVerifyFailure(t *testing.T) {
+	tests := []struct {
+		name       string
+		err        error
+		wantStatus int
+		wantOK     bool
+		wantIs     error
+	}{
+		{"ok, invalid", strategy.ErrInvalidCredentials, 0, true, strategy.ErrInvalidCredentials},
+		{"ok, wrapped invalid", fmt.Errorf("db said no: %w", strategy.ErrInvalidCredentials), 0, true, strategy.ErrInvalidCredentials},
+		{"ok, not found reads as invalid", strategy.ErrUserNotFound, 0, true, strategy.ErrInvalidCredentials},
+		{"ok, missing", strategy.ErrMissingCredentials, 0, true, strategy.ErrMissingCredentials},
+		{"ok, malformed", strategy.ErrMalformedCredentials, 400, true, strategy.ErrMalformedCredentials},
+		{"ok, scope", strategy.ErrInsufficientScope, 403, true, strategy.ErrInsufficientScope},
+		{"ok, throttled", strategy.ErrThrottled, 429, true, strategy.ErrThrottled},
+		{"nok, a fault", errors.New("connection refused"), 0, false, nil},
+		{"nok, nil", nil, 0, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, reason, ok := strategy.VerifyFailure(tt.err)
+			if status != tt.wantStatus || ok != tt.wantOK {
+				t.Errorf("got %d %v; want %d %v", status, ok, tt.wantStatus, tt.wantOK)
+			}
+			if tt.wantIs != nil && !errors.Is(reason, tt.wantIs) {
+				t.Errorf("reason %v does not wrap %v", reason, tt.wantIs)
+			}
+		})
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.RemoteAddr = "198.51.100.7:4242"
+	r.Header.Set("X-Forwarded-For", "1.2.3.4")
+	if got := strategy.ClientIP(r); got != "198.51.100.7" {
+		t.Errorf("got %q; want the connection's address, never X-Forwarded-For", got)
+	}
+	r = r.WithContext(strategy.WithClientIP(r.Context(), "203.0.113.1"))
+	if got := strategy.ClientIP(r); got != "203.0.113.1" {
+		t.Errorf("got %q; want the router's decision", got)
+	}
+}
+
+func TestCurrentUser(t *testing.T) {
+	if _, ok, err := strategy.CurrentUser[string](context.Background()); ok || err != nil {
+		t.Errorf("no loader: got ok=%v err=%v", ok, err)
+	}
+	ctx := strategy.WithUserLoader(context.Background(), func(context.Context) (string, bool, error) { return "ada", true, nil })
+	if u, ok, err := strategy.CurrentUser[string](ctx); u != "ada" || !ok || err != nil {
+		t.Errorf("got %q %v %v", u, ok, err)
+	}
+	// Another user type does not see it.
+	if _, ok, _ := strategy.CurrentUser[int](ctx); ok {
+		t.Error("a loader for string answered for int")
+	}
+}
