@@ -1,3 +1,4 @@
+// Command quickstart is the README's example: a password login with sessions.
 package main
 
 import (
