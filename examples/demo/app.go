@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/gopassport/passport"
+	"github.com/gopassport/passport/providers/devoidc"
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/session/sqlstore"
 	"github.com/gopassport/passport/strategy"
@@ -62,6 +63,29 @@ type Config struct {
 	// Default slog.Default().
 	Logger *slog.Logger
 
+	// BaseURL is the app's origin as browsers reach it, such as
+	// "http://127.0.0.1:8080": the sign-in providers redirect back to
+	// BaseURL + "/auth/<name>/callback". Use the host the browser uses
+	// (127.0.0.1 and localhost keep separate cookies). Required when a
+	// sign-in provider is on (DevOIDC, or credentials in Getenv); unused
+	// otherwise.
+	BaseURL string
+	// DevOIDC starts a development OpenID Connect provider in the process
+	// (package providers/devoidc, on a random 127.0.0.1 port) and offers
+	// "Sign in with Dev OIDC", which signs anyone in as its test user
+	// without a password: never in production. Optional. Default false;
+	// the command turns it on unless -dev-oidc=false.
+	DevOIDC bool
+	// Getenv reads the credentials of real sign-in providers
+	// (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET, likewise GOOGLE_,
+	// GITLAB_, DISCORD_, MICROSOFT_, or OIDC_ISSUER, OIDC_CLIENT_ID and
+	// OIDC_CLIENT_SECRET; see providers.FromEnv). Optional. Default: none,
+	// no real provider. The command passes os.Getenv.
+	Getenv func(string) string
+
+	// devOIDCUser is who Dev OIDC signs in. Tests set it. Default
+	// devoidc's test user (jane.doe@example.com).
+	devOIDCUser *devoidc.User
 	// hasher hashes and checks passwords. Tests set a cheaper one. Default
 	// the local package's defaults (argon2id, 19 MiB, 2 iterations).
 	hasher *local.Hasher
@@ -79,13 +103,16 @@ type app struct {
 	pages  pages
 	hasher *local.Hasher
 	logger *slog.Logger
+	// social is the sign-in providers; never nil.
+	social *social
 	// hashes counts password hash computations (hash, check, dummy check),
 	// so tests can tell that a request never reached the hasher.
 	hashes atomic.Int64
 }
 
 // newApp builds the demo app: the Echo server and a function that releases
-// the database and the session store's background cleanup.
+// the database, the session store's background cleanup and the development
+// sign-in provider.
 func newApp(ctx context.Context, cfg Config) (*echo.Echo, func() error, error) {
 	a, err := buildApp(ctx, cfg)
 	if err != nil {
@@ -121,7 +148,11 @@ func buildApp(ctx context.Context, cfg Config) (*app, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("demo: session store: %w", err)
 	}
-	a := &app{db: db, store: store, users: users{db: db}, pages: pg, hasher: cfg.hasher, logger: logger}
+	soc, err := newSocial(ctx, cfg, logger)
+	if err != nil {
+		return nil, errors.Join(err, store.Close(), db.Close())
+	}
+	a := &app{db: db, store: store, users: users{db: db}, pages: pg, hasher: cfg.hasher, logger: logger, social: soc}
 	if err := a.wire(cfg); err != nil {
 		_ = a.close()
 		return nil, err
@@ -133,9 +164,10 @@ func buildApp(ctx context.Context, cfg Config) (*app, error) {
 	return a, nil
 }
 
-// close stops the session store's cleanup and closes the database.
+// close stops the development sign-in provider and the session store's
+// cleanup, and closes the database.
 func (a *app) close() error {
-	return errors.Join(a.store.Close(), a.db.Close())
+	return errors.Join(a.social.close(), a.store.Close(), a.db.Close())
 }
 
 // wire builds the authenticator and the Echo routes.
@@ -198,7 +230,7 @@ func (a *app) wire(cfg Config) error {
 	}))
 	isStatic := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/static/") }
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return isStatic(c) || isAPI(c) },
+		Skipper:        func(c echo.Context) bool { return isStatic(c) || isAPI(c) || isCallbackPost(c) },
 		TokenLookup:    "form:" + csrfField,
 		ContextKey:     csrfContextKey,
 		CookieName:     csrfCookie,
@@ -229,6 +261,9 @@ func (a *app) wire(cfg Config) error {
 	)
 	e.GET("/secretWord", a.secretWord, loggedIn)
 	e.POST("/secretWord", a.setSecretWord, loggedIn)
+	if err := a.mountSocial(e); err != nil {
+		return err
+	}
 	a.e = e
 	return nil
 }
@@ -236,7 +271,9 @@ func (a *app) wire(cfg Config) error {
 // verify is the local strategy's Verify: the user with this email
 // (case-insensitive) and this password. An unknown email costs one dummy
 // hash check, as a known one costs one real check, so the response time
-// does not tell which emails are registered. A hash weaker than the
+// does not tell which emails are registered. A user created by social
+// sign-in has no password (an empty hash): every password is wrong for
+// it, after the same dummy check. A hash weaker than the
 // current parameters (or a bcrypt one) is replaced after a successful
 // check, while the password is at hand.
 func (a *app) verify(ctx context.Context, email, password string) (*User, error) {
@@ -248,6 +285,11 @@ func (a *app) verify(ctx context.Context, email, password string) (*User, error)
 		a.hashes.Add(1)
 		a.hasher.CheckDummy(password)
 		return nil, strategy.ErrUserNotFound
+	}
+	if hash == "" {
+		a.hashes.Add(1)
+		a.hasher.CheckDummy(password)
+		return nil, fmt.Errorf("demo: user %d has no password: %w", usr.ID, strategy.ErrInvalidCredentials)
 	}
 	a.hashes.Add(1)
 	ok, err := a.hasher.Check(hash, password)

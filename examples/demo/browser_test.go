@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -36,11 +38,12 @@ func chromiumPath(t *testing.T) string {
 
 // TestBrowser drives the demo in headless Chromium through the lesson's
 // whole flow: register, log off, log on, the secret word, change it, log
-// off.
+// off; then social sign-in: click "Sign in with Dev OIDC" on the logon page,
+// go through the development provider and land on / logged on.
 func TestBrowser(t *testing.T) {
 	execPath := chromiumPath(t)
-	ta := newTestApp(t, Config{})
-	base := ta.srv.URL // http://127.0.0.1:port, the one host used throughout
+	ta := newSocialTestApp(t, Config{DevOIDC: true})
+	base := ta.srv.URL // http://127.0.0.1:port, the one host used throughout, also in the callback URL
 
 	// One deadline for the whole test; it also stops the browser.
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -75,6 +78,19 @@ func TestBrowser(t *testing.T) {
 		if _, err := chromedp.Run(bctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.ID(button)))); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
+	}
+	// screenshot saves the page as name.png in the test's directory.
+	screenshot := func(name string) {
+		t.Helper()
+		shot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		png := filepath.Join(t.TempDir(), name+".png")
+		if err := os.WriteFile(png, shot, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", png)
 	}
 	expectText := func(name string, id string, want string) {
 		t.Helper()
@@ -131,15 +147,7 @@ func TestBrowser(t *testing.T) {
 	expectLocation("after changing the word", "/secretWord")
 	expectText("after changing the word", "secret", "The secret word is: xylophone")
 
-	shot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	png := filepath.Join(t.TempDir(), "secret-word.png")
-	if err := os.WriteFile(png, shot, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot of the secret word page: %s", png)
+	screenshot("secret-word")
 
 	// Log off from the secret word page; the word is gone with the session.
 	submit("log off again", "logoff")
@@ -147,4 +155,33 @@ func TestBrowser(t *testing.T) {
 	expectText("after the last logoff", "status", "Nobody is logged on.")
 	step("secret word after logoff", chromedp.Navigate(base+"/secretWord"))
 	expectLocation("secret word after logoff", "/sessions/logon")
+
+	// Social sign-in, as a new visitor (without cookies: the session
+	// above remembers /secretWord as the page to return to after a logon).
+	// The button is a link whose text names the provider. Clicking it goes
+	// to the provider (another port of 127.0.0.1), which signs its test
+	// user in at once and sends the browser back to the callback, which
+	// logs on and redirects home.
+	if _, err := chromedp.Call(bctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatalf("clearing cookies: %v", err)
+	}
+	step("open the logon page", chromedp.Navigate(base+"/sessions/logon"))
+	// (The link's text also holds the icon's "Dev", hidden from screen
+	// readers: match the label's span.)
+	devButton := chromedp.Search(`//a[span[normalize-space(.)="Sign in with Dev OIDC"]]`)
+	href, err := chromedp.Run(bctx, chromedp.AttributeValue(devButton, "href"))
+	if err != nil || href.Value != "/auth/devoidc" {
+		t.Fatalf("the Sign in with Dev OIDC link: href %q, err %v; want /auth/devoidc", href.Value, err)
+	}
+	screenshot("logon-buttons")
+	if _, err := chromedp.Run(bctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(devButton))); err != nil {
+		t.Fatalf("click Sign in with Dev OIDC: %v", err)
+	}
+	expectLocation("after signing in with Dev OIDC", "/")
+	expectText("after signing in with Dev OIDC", "status", "User "+devName+" is logged on.")
+	expectText("after signing in with Dev OIDC", "identities", "Dev OIDC · "+devEmail)
+	screenshot("dev-oidc-signed-in")
+	if n := ta.social.dev.TokenRequests(); n != 1 {
+		t.Errorf("token requests: got %d; want 1", n)
+	}
 }

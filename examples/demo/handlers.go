@@ -33,12 +33,20 @@ const (
 // maxSecretWordRunes bounds the secret word.
 const maxSecretWordRunes = 100
 
-// home is GET /: links to log on and register, or who is logged on.
+// home is GET /: links to log on and register, or who is logged on, with
+// the sign-in providers linked to them and buttons to link the others.
 func (a *app) home(c echo.Context) error {
-	if _, _, err := a.auth.LoadUser(c); err != nil {
+	u, ok, err := a.auth.LoadUser(c)
+	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, "index", a.newPage(c, "Home"))
+	p := a.newPage(c, "Home")
+	if ok {
+		if p.Identities, p.LinkButtons, err = a.socialAccount(c.Request().Context(), u); err != nil {
+			return err
+		}
+	}
+	return a.render(c, http.StatusOK, "index", p)
 }
 
 // registerForm is GET /sessions/register.
@@ -86,10 +94,12 @@ func (a *app) register(c echo.Context) error {
 	return a.render(c, http.StatusBadRequest, "register", p)
 }
 
-// logonForm is GET /sessions/logon; its POST is passport's Authenticate
-// route.
+// logonForm is GET /sessions/logon, with the "Sign in with …" buttons of
+// the providers; its POST is passport's Authenticate route.
 func (a *app) logonForm(c echo.Context) error {
-	return a.render(c, http.StatusOK, "logon", a.newPage(c, logonFormTitle))
+	p := a.newPage(c, logonFormTitle)
+	p.SocialButtons = a.social.buttons()
+	return a.render(c, http.StatusOK, "logon", p)
 }
 
 // logoff is POST /sessions/logoff: the session is ended server-side and

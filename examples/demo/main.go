@@ -1,5 +1,6 @@
 // Command demo is passport's main example: the classic Node.js lesson app
-// "log on with Passport and see the secret word", in Go on Echo.
+// "log on with Passport and see the secret word", in Go on Echo, with social
+// sign-in and a JSON API.
 //
 // A visitor registers (name, email, password), logs on with the local
 // strategy (email and password, argon2id hashes, throttled failures), is
@@ -9,17 +10,42 @@
 // sessions are server-side, so logging off really ends them. Every form
 // carries a CSRF token; pages are server-rendered with html/template.
 //
+// The logon page also offers "Sign in with …" buttons. "Sign in with Dev
+// OIDC" is on by default: a development OpenID Connect provider
+// (providers/devoidc) runs in the process on a random 127.0.0.1 port and
+// signs in its test user, jane.doe@example.com, at once, so the whole
+// OAuth flow works offline. It is a development tool: anyone who clicks is
+// signed in. Real providers join when their credentials are in the
+// environment. A provider's account (provider + subject) signs in as the
+// user it is linked to; the first sign-in creates a user without a
+// password, or, from the home page of a logged-in user ("Link Dev OIDC"),
+// links the account to that user. Accounts are never matched by e-mail
+// address: signing in with an address that is already registered is
+// refused until its owner logs on and links the provider.
+//
 // Routes:
 //
-//	GET  /                    who is logged on, with links
-//	GET  /sessions/register   registration form; POST creates the user and logs on
-//	GET  /sessions/logon      logon form; POST authenticates with the local strategy
-//	POST /sessions/logoff     ends the session
-//	GET  /secretWord          the secret word (logon required); POST changes it
+//	GET  /                       who is logged on, with links, linked providers and "Link …" buttons
+//	GET  /sessions/register      registration form; POST creates the user and logs on
+//	GET  /sessions/logon         logon form and "Sign in with …" buttons; POST authenticates with the local strategy
+//	POST /sessions/logoff        ends the session
+//	GET  /secretWord             the secret word (logon required); POST changes it
+//	GET  /auth/<name>            begins a sign-in with a provider (devoidc, github, …): a redirect to it
+//	GET  /auth/<name>/callback   completes it (POST too, for form_post providers; no CSRF token)
+//	GET  /static/social.css      the sign-in buttons' stylesheet
+//
+// The JSON API, with bearer tokens (Ed25519 JWTs) and rotating refresh
+// tokens, takes no CSRF token:
+//
+//	POST /api/v1/token           {"email","password"} → an access and a refresh token
+//	POST /api/v1/token/refresh   {"refresh_token"} → a new pair; a reused refresh token revokes its login
+//	GET  /api/v1/me              the user of a bearer token or of the browser's session
+//	POST /api/v1/logout          bearer token and {"refresh_token"} → the login revoked
+//	GET  /.well-known/jwks.json  the public key that verifies access tokens
 //
 // Usage, from the repository root:
 //
-//	go run ./examples/demo [-addr 127.0.0.1:8080] [-db passport-demo.db] [-secure-cookies]
+//	go run ./examples/demo [-addr 127.0.0.1:8080] [-db passport-demo.db] [-secure-cookies] [-dev-oidc=false] [-base-url URL]
 //
 // Flags and environment:
 //
@@ -31,9 +57,23 @@
 //	                 directory.
 //	-secure-cookies  mark cookies Secure even over plain HTTP, for a proxy that
 //	                 terminates TLS in front of the app.
+//	-dev-oidc        offer "Sign in with Dev OIDC". Default true, or
+//	                 $DEMO_DEV_OIDC (DEMO_DEV_OIDC=false turns it off).
+//	-base-url        the origin browsers use, such as https://demo.example:
+//	                 providers redirect back to <base-url>/auth/<name>/callback.
+//	                 Default http:// and the listen address (an unspecified
+//	                 host such as ":8080" reads as 127.0.0.1). Open the demo on
+//	                 that very host: 127.0.0.1 and localhost keep separate
+//	                 cookies, and a sign-in started on one fails on the other.
 //	SESSION_SECRET   when set, the key that seals session cookies is derived
 //	                 from it (at least 32 bytes); otherwise a random key is
 //	                 generated on the first run and kept in the database.
+//	GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET
+//	                 offer "Sign in with GitHub"; likewise GOOGLE_, GITLAB_
+//	                 (and GITLAB_URL), DISCORD_ and MICROSOFT_, and OIDC_ISSUER,
+//	                 OIDC_CLIENT_ID and OIDC_CLIENT_SECRET for any OpenID
+//	                 Connect provider. Register <base-url>/auth/<name>/callback
+//	                 as the callback URL with the provider.
 //
 // A flag given on the command line wins over the environment.
 package main
@@ -47,9 +87,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -73,7 +115,9 @@ func main() {
 // options are the parsed command line and environment.
 type options struct {
 	addr string
-	cfg  Config
+	// baseURL is -base-url, "" to derive it from the listen address.
+	baseURL string
+	cfg     Config
 }
 
 // parseOptions reads the flags in args and the environment through getenv.
@@ -84,11 +128,29 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 	fs.StringVar(&o.addr, "addr", "", "listen `address` (default 127.0.0.1:8080, or 127.0.0.1:$PORT)")
 	fs.StringVar(&o.cfg.DB, "db", "", "SQLite database `file`, or :memory: (default $DEMO_DB, else "+defaultDB+")")
 	fs.BoolVar(&o.cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
+	fs.BoolVar(&o.cfg.DevOIDC, "dev-oidc", true, "offer \"Sign in with Dev OIDC\", a local test provider that signs anyone in: never in production; DEMO_DEV_OIDC=false also turns it off")
+	fs.StringVar(&o.baseURL, "base-url", "", "the `origin` browsers use, the start of the providers' callback URLs (default http:// and the listen address)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("demo: unexpected arguments %q", fs.Args())
+	}
+	devOIDCSet := false
+	fs.Visit(func(f *flag.Flag) { devOIDCSet = devOIDCSet || f.Name == "dev-oidc" })
+	if v := strings.TrimSpace(getenv("DEMO_DEV_OIDC")); v != "" && !devOIDCSet {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return o, fmt.Errorf("demo: DEMO_DEV_OIDC=%q is not true or false", v)
+		}
+		o.cfg.DevOIDC = on
+	}
+	if o.baseURL != "" {
+		base, err := parseBaseURL(o.baseURL)
+		if err != nil {
+			return o, err
+		}
+		o.baseURL = base
 	}
 	if o.addr == "" {
 		o.addr = defaultAddr
@@ -107,7 +169,20 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 		o.cfg.DB = defaultDB
 	}
 	o.cfg.SessionSecret = getenv("SESSION_SECRET")
+	o.cfg.Getenv = getenv
 	return o, nil
+}
+
+// parseBaseURL checks a -base-url: an http or https origin, without a path
+// (the routes are at the root), query, fragment or user. It returns it
+// without a trailing slash.
+func parseBaseURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("demo: -base-url %q: want the origin browsers use, such as https://demo.example or http://127.0.0.1:8080, without a path", raw)
+	}
+	return u.Scheme + "://" + u.Host, nil
 }
 
 // run serves the demo until ctx is cancelled, then shuts down gracefully.
@@ -120,8 +195,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	o.cfg.Logger = logger
 	o.cfg.LogRequests = true
 
+	// Listen first: the providers' callback URLs need the port, which
+	// -addr 127.0.0.1:0 leaves to the system.
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	o.cfg.BaseURL = o.baseURL
+	if o.cfg.BaseURL == "" {
+		o.cfg.BaseURL = strings.TrimSuffix(serverURL(ln.Addr()), "/")
+	}
 	e, closeApp, err := newApp(ctx, o.cfg)
 	if err != nil {
+		_ = ln.Close()
 		return err
 	}
 	defer func() {
@@ -129,10 +215,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			logger.Error("demo: closing", "err", err)
 		}
 	}()
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
 	srv := &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -141,7 +223,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("passport demo listening", "url", serverURL(ln.Addr()), "db", o.cfg.DB)
+	logger.Info("passport demo listening", "url", serverURL(ln.Addr()), "db", o.cfg.DB, "base_url", o.cfg.BaseURL, "dev_oidc", o.cfg.DevOIDC)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -9,19 +9,24 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gopassport/passport"
+	"github.com/gopassport/passport/providers"
 )
 
 // pages holds one parsed template set per page.
 type pages map[string]*template.Template
 
 // parsePages parses templates/layout.html with each page under
-// templates/.
+// templates/, and the "Sign in with …" buttons partial of package
+// providers.
 func parsePages(fsys fs.FS) (pages, error) {
 	names := []string{"index", "register", "logon", "secret", "error"}
 	p := make(pages, len(names))
 	for _, name := range names {
 		t, err := template.New("layout.html").ParseFS(fsys, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
+			return nil, fmt.Errorf("demo: parsing template %s: %w", name, err)
+		}
+		if t, err = providers.ParseButtons(t); err != nil {
 			return nil, fmt.Errorf("demo: parsing template %s: %w", name, err)
 		}
 		p[name] = t
@@ -50,6 +55,14 @@ type page struct {
 	// Status and Message are the error page's.
 	Status  int
 	Message string
+
+	// SocialButtons are the logon page's "Sign in with …" buttons.
+	SocialButtons []providers.Button
+	// Identities are the provider accounts linked to the logged-in user,
+	// and LinkButtons the "Link …" buttons of the providers not linked
+	// yet; both on the home page.
+	Identities  []linkedIdentity
+	LinkButtons []providers.Button
 }
 
 // newPage returns the page data common to every page: the title, the

@@ -34,10 +34,20 @@ CREATE TABLE IF NOT EXISTS users (
 	id            INTEGER PRIMARY KEY,
 	name          TEXT    NOT NULL,
 	email         TEXT    NOT NULL,
-	email_key     TEXT    NOT NULL UNIQUE, -- lower-cased email: one account per address, whatever the case
-	password_hash TEXT    NOT NULL,
+	email_key     TEXT    NOT NULL UNIQUE, -- lower-cased email: one account per address, whatever the case (see noEmailKey for a user without one)
+	password_hash TEXT    NOT NULL, -- '' for a user created by social sign-in: no password logs on
 	created_at    INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS identities ( -- accounts at sign-in providers, linked to users
+	id         INTEGER PRIMARY KEY,
+	provider   TEXT    NOT NULL, -- the provider's name in the catalogue, such as "devoidc" or "github"
+	subject    TEXT    NOT NULL, -- the provider's stable ID of the account (OpenID Connect's sub)
+	user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	account    TEXT    NOT NULL, -- the account's e-mail address or name when it was linked: shown, never looked up
+	created_at INTEGER NOT NULL,
+	UNIQUE (provider, subject) -- never the e-mail address: that is whatever the provider says
+);
+CREATE INDEX IF NOT EXISTS identities_user_id ON identities (user_id);
 CREATE TABLE IF NOT EXISTS settings (
 	key   TEXT PRIMARY KEY,
 	value BLOB NOT NULL
