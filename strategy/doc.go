@@ -16,6 +16,12 @@
 // [Fail] result, with a sentinel reason such as [ErrInvalidCredentials] that
 // callers can branch on with [errors.Is].
 //
+// Most strategies find the user through a verify callback of the app's,
+// which refuses with one of those sentinels. To tell the user why, in its
+// own words, the app wraps the sentinel with [WithUserMessage]; the
+// strategy reads the text back with [UserMessage] and shows it as the
+// fail's [Info.Message] in place of its generic one.
+//
 // The package imports only the standard library, so strategies written
 // against it work with any router: passport adapts them to Echo, and a plain
 // net/http program can call [Strategy.Authenticate] itself.

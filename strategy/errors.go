@@ -53,3 +53,79 @@ func VerifyFailure(err error) (status int, reason error, ok bool) {
 	}
 	return 0, nil, false
 }
+
+// WithUserMessage returns an error that wraps err and carries message, a
+// text meant for the user. A verify callback (local's Verify, oauth's
+// Verify, a strategy's Lookup …) returns it to say why it refused somebody,
+// in words the user may read; the strategies of this module then show
+// message as the fail's [Info.Message] in place of their generic one. The
+// status and [Result.Reason] of the fail are unchanged: err decides them as
+// before, and [errors.Is] and [errors.As] see through the wrapper, so wrap
+// a sentinel such as [ErrInvalidCredentials].
+//
+// The error's text is err's alone (message is not in it): put what the
+// logs need in err, as in fmt.Errorf("myapp: user %d is suspended: %w",
+// id, strategy.ErrInvalidCredentials).
+//
+// The app vouches that message is safe to show, as [Info.Message] must
+// be: a text of its own (it may name what the app knows, such as a
+// provider's label), never a secret nor text the client or a provider
+// sent. Strategies never put such text there; they only read the message
+// back with [UserMessage] from the error of the app's callback.
+//
+// An empty message adds nothing: WithUserMessage returns err itself. A nil
+// err with a message gives an error that matches no sentinel, which a
+// strategy treats as a fault (500): a refusal needs its reason.
+//
+// Say only what the person may know: here the password was checked first,
+// so the message tells nobody else that the account exists.
+//
+//	Verify: func(ctx context.Context, username, password string) (*User, error) {
+//		u, err := users.CheckPassword(ctx, username, password)
+//		if err != nil {
+//			return nil, err // ErrInvalidCredentials, ErrUserNotFound, or a fault
+//		}
+//		if u.Suspended {
+//			return nil, strategy.WithUserMessage(
+//				fmt.Errorf("myapp: user %d is suspended: %w", u.ID, strategy.ErrInvalidCredentials),
+//				"Your account is suspended. Contact support to restore it.")
+//		}
+//		return u, nil
+//	},
+func WithUserMessage(err error, message string) error {
+	if message == "" {
+		return err
+	}
+	return &userMessageError{err: err, message: message}
+}
+
+// UserMessage returns the message set with [WithUserMessage] anywhere in
+// err's chain (through fmt.Errorf's %w and [errors.Join] too); when several
+// are, the first that [errors.As] finds, so an outer one wins. ok is false
+// when err carries none. Strategies call it on the error of the app's
+// verify callback and, when ok, use the message as the fail's
+// [Info.Message].
+func UserMessage(err error) (message string, ok bool) {
+	e, ok := errors.AsType[*userMessageError](err)
+	if !ok {
+		return "", false
+	}
+	return e.message, true
+}
+
+// userMessageError is the error [WithUserMessage] returns.
+type userMessageError struct {
+	err     error
+	message string
+}
+
+// Error returns the wrapped error's text; the user message is not in it.
+func (e *userMessageError) Error() string {
+	if e.err == nil {
+		return "strategy: user message without an error"
+	}
+	return e.err.Error()
+}
+
+// Unwrap returns the wrapped error.
+func (e *userMessageError) Unwrap() error { return e.err }

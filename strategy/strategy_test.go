@@ -117,3 +117,87 @@ func TestCurrentUser(t *testing.T) {
 		t.Error("a loader for string answered for int")
 	}
 }
+
+// customReason is an error type of an app, to check that errors.As sees
+// through WithUserMessage.
+type customReason struct{ code int }
+
+func (e *customReason) Error() string { return fmt.Sprintf("app: code %d", e.code) }
+
+func TestUserMessage(t *testing.T) {
+	const msg = "Your account is suspended."
+	wrapped := strategy.WithUserMessage(strategy.ErrInvalidCredentials, msg)
+	tests := []struct {
+		name     string
+		err      error
+		wantMsg  string
+		wantOK   bool
+		wantIs   error
+		wantText string
+	}{
+		{"ok, sentinel wrapped", wrapped, msg, true, strategy.ErrInvalidCredentials, "strategy: invalid credentials"},
+		{"ok, wrapped error with detail", strategy.WithUserMessage(fmt.Errorf("app: suspended: %w", strategy.ErrUserNotFound), msg),
+			msg, true, strategy.ErrUserNotFound, "app: suspended: strategy: user not found"},
+		{"ok, under fmt.Errorf %w", fmt.Errorf("app: verify: %w", wrapped), msg, true, strategy.ErrInvalidCredentials, "app: verify: strategy: invalid credentials"},
+		{"ok, two levels of %w", fmt.Errorf("outer: %w", fmt.Errorf("inner: %w", wrapped)), msg, true, strategy.ErrInvalidCredentials, "outer: inner: strategy: invalid credentials"},
+		{"ok, in errors.Join", errors.Join(errors.New("other"), wrapped), msg, true, strategy.ErrInvalidCredentials, "other\nstrategy: invalid credentials"},
+		{"ok, the outer message wins", strategy.WithUserMessage(wrapped, "outer"), "outer", true, strategy.ErrInvalidCredentials, "strategy: invalid credentials"},
+		{"ok, a fault may carry one too", strategy.WithUserMessage(errors.New("db down"), msg), msg, true, nil, "db down"},
+		{"nok, bare sentinel", strategy.ErrInvalidCredentials, "", false, strategy.ErrInvalidCredentials, "strategy: invalid credentials"},
+		{"nok, wrapped sentinel", fmt.Errorf("app: %w", strategy.ErrThrottled), "", false, strategy.ErrThrottled, "app: strategy: too many attempts"},
+		{"nok, empty message adds nothing", strategy.WithUserMessage(strategy.ErrThrottled, ""), "", false, strategy.ErrThrottled, "strategy: too many attempts"},
+		{"nok, nil", nil, "", false, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := strategy.UserMessage(tt.err)
+			if got != tt.wantMsg || ok != tt.wantOK {
+				t.Errorf("got %q %v; want %q %v", got, ok, tt.wantMsg, tt.wantOK)
+			}
+			if tt.wantIs != nil && !errors.Is(tt.err, tt.wantIs) {
+				t.Errorf("got %v; want it to match %v", tt.err, tt.wantIs)
+			}
+			if tt.err != nil && tt.err.Error() != tt.wantText {
+				t.Errorf("got %q; want %q (the message stays out of the text)", tt.err.Error(), tt.wantText)
+			}
+		})
+	}
+}
+
+func TestWithUserMessageKeepsTheChain(t *testing.T) {
+	base := &customReason{code: 7}
+	err := strategy.WithUserMessage(fmt.Errorf("app: %w", base), "Try later.")
+	if got, ok := errors.AsType[*customReason](err); !ok || got != base {
+		t.Errorf("errors.As: got %v %v; want the app's error", got, ok)
+	}
+	if errors.Unwrap(err) == nil {
+		t.Error("errors.Unwrap: got nil; want the wrapped error")
+	}
+	// The sentinels a strategy maps still decide the fail.
+	status, reason, ok := strategy.VerifyFailure(strategy.WithUserMessage(strategy.ErrInsufficientScope, "Upgrade your plan."))
+	if status != http.StatusForbidden || !ok || !errors.Is(reason, strategy.ErrInsufficientScope) {
+		t.Errorf("VerifyFailure: got %d %v %v; want 403 true and the sentinel", status, reason, ok)
+	}
+	if msg, _ := strategy.UserMessage(reason); msg != "Upgrade your plan." {
+		t.Errorf("UserMessage of the reason: got %q; want %q", msg, "Upgrade your plan.")
+	}
+}
+
+func TestWithUserMessageNilError(t *testing.T) {
+	err := strategy.WithUserMessage(nil, "Refused.")
+	if err == nil {
+		t.Fatal("got nil; want an error, so that a refusal without a reason is not a success")
+	}
+	if _, _, ok := strategy.VerifyFailure(err); ok {
+		t.Error("VerifyFailure: got a fail; want a fault (no sentinel)")
+	}
+	if msg, ok := strategy.UserMessage(err); msg != "Refused." || !ok {
+		t.Errorf("got %q %v; want %q true", msg, ok, "Refused.")
+	}
+	if err.Error() == "" {
+		t.Error("got an empty error text")
+	}
+	if strategy.WithUserMessage(nil, "") != nil {
+		t.Error("no error and no message: got an error; want nil")
+	}
+}

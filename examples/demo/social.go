@@ -152,16 +152,13 @@ func (a *app) mountSocial(e *echo.Echo) error {
 	if !s.enabled() {
 		return nil
 	}
-	use := func(name string, st strategy.Strategy[*User]) error {
-		return a.auth.Use(name, withRefusalMessages(st))
-	}
-	if err := providers.Register(s.cat, use, a.verifySocial); err != nil {
+	if err := providers.Register(s.cat, a.auth.Use, a.verifySocial); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	err := a.auth.MountOAuth(e.Group(s.cat.MountPath()), s.cat.Names(),
 		passport.SuccessReturnToOrRedirect("/"),
 		passport.FailureRedirect("/sessions/logon"),
-		passport.FailureFlash(""), // the strategy's message, or a refusal's own
+		passport.FailureFlash(""), // the strategy's message, or the one refuse gave
 	)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -173,29 +170,13 @@ func (a *app) mountSocial(e *echo.Echo) error {
 	return nil
 }
 
-// refusal is a sign-in the demo's verify callback refuses on purpose, with
-// the message the user sees. It wraps strategy.ErrInvalidCredentials, so
-// the strategy turns it into a fail (no session), not a 500.
-type refusal struct {
-	msg string
-}
-
-func (r *refusal) Error() string { return "demo: social sign-in refused: " + r.msg }
-func (r *refusal) Unwrap() error { return strategy.ErrInvalidCredentials }
-
-// withRefusalMessages wraps a sign-in strategy so that a fail caused by a
-// [refusal] shows the refusal's message instead of the strategy's generic
-// "Could not sign in with … Please try again.".
-func withRefusalMessages(s strategy.Strategy[*User]) strategy.Strategy[*User] {
-	return strategy.Func[*User](func(r *http.Request) (strategy.Result[*User], error) {
-		res, err := s.Authenticate(r)
-		if err == nil && res.Kind == strategy.KindFail {
-			if ref, ok := errors.AsType[*refusal](res.Reason); ok {
-				res.Info.Message = ref.msg
-			}
-		}
-		return res, err
-	})
+// refuse is the verify callback's refusal of a sign-in: it wraps
+// strategy.ErrInvalidCredentials, so the strategy turns it into a fail (no
+// session), not a 500, and carries msg (strategy.WithUserMessage), which
+// the fail shows in place of the strategy's generic "Could not sign in
+// with … Please try again.". why is for the logs only.
+func refuse(why, msg string) error {
+	return strategy.WithUserMessage(fmt.Errorf("demo: social sign-in refused: %s: %w", why, strategy.ErrInvalidCredentials), msg)
 }
 
 // verifySocial is the oauth strategies' Verify: the user of the provider's
@@ -217,7 +198,7 @@ func (a *app) verifySocial(ctx context.Context, gu goth.User) (*User, error) {
 	}
 	switch {
 	case found && loggedIn && owner != cur.ID:
-		return nil, &refusal{msg: fmt.Sprintf(msgSocialLinkedElsewhere, label)}
+		return nil, refuse("account linked to another user", fmt.Sprintf(msgSocialLinkedElsewhere, label))
 	case found:
 		return a.users.byID(ctx, strconv.FormatInt(owner, 10))
 	case loggedIn:
@@ -240,7 +221,7 @@ func (a *app) linkIdentity(ctx context.Context, cur *User, id oauth.Identity, gu
 			return nil, err
 		}
 		if !found || owner != cur.ID {
-			return nil, &refusal{msg: fmt.Sprintf(msgSocialLinkedElsewhere, label)}
+			return nil, refuse("account linked to another user", fmt.Sprintf(msgSocialLinkedElsewhere, label))
 		}
 	}
 	flash(ctx, "info", fmt.Sprintf(msgSocialLinked, label))
@@ -279,7 +260,7 @@ func (a *app) createSocialUser(ctx context.Context, id oauth.Identity, gu goth.U
 		if hash == "" {
 			msg = msgSocialEmailTakenNoPassword
 		}
-		return nil, &refusal{msg: fmt.Sprintf(msg, label)}
+		return nil, refuse("e-mail address already registered", fmt.Sprintf(msg, label))
 	default:
 		return nil, err
 	}

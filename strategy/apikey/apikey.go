@@ -70,6 +70,9 @@ type Config[U any] struct {
 	// [strategy.ErrInsufficientScope] for a key that may not use this route
 	// (403), or any other error for a fault of the server (database down),
 	// which Authenticate returns wrapped and passport answers with a 500.
+	// A sentinel wrapped with [strategy.WithUserMessage] keeps its status,
+	// and the fail shows the app's message in place of the strategy's
+	// ("Invalid API key.").
 	//
 	// Store keys hashed and look them up by [Hash]: a stolen database then
 	// holds no usable key. The key Verify gets is at most MaxKeyBytes long
@@ -195,7 +198,8 @@ func (s *Strategy[U]) fail(status int, msg string, reason error) strategy.Result
 }
 
 // verifyFail turns a sentinel returned by Verify into a fail; ok is false
-// for any other error, a fault.
+// for any other error, a fault. The fail's message is the one err carries
+// ([strategy.UserMessage]), else the strategy's own for its status.
 func (s *Strategy[U]) verifyFail(err error) (res strategy.Result[U], ok bool) {
 	status, reason, ok := strategy.VerifyFailure(err)
 	if !ok {
@@ -209,6 +213,9 @@ func (s *Strategy[U]) verifyFail(err error) (res strategy.Result[U], ok bool) {
 		msg = msgScope
 	case http.StatusBadRequest:
 		msg = msgMalformed
+	}
+	if m, found := strategy.UserMessage(err); found {
+		msg = m
 	}
 	return s.fail(status, msg, fmt.Errorf("apikey: verify: %w", reason)), true
 }

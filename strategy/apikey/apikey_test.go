@@ -177,19 +177,26 @@ func TestAuthenticateRefusesBeforeVerify(t *testing.T) {
 
 func TestAuthenticateVerifyErrors(t *testing.T) {
 	errDB := errors.New("connection refused")
+	const msgRevoked = "This key was revoked. Create a new one in your account settings."
 	tests := []struct {
 		name       string
 		verifyErr  error
 		wantStatus int // 0: an error
 		wantReason error
+		wantMsg    string // Info.Message of the fail
 	}{
-		{"nok, invalid credentials wrapped", fmt.Errorf("keys: %w", strategy.ErrInvalidCredentials), 401, strategy.ErrInvalidCredentials},
-		{"nok, user not found is invalid credentials", strategy.ErrUserNotFound, 401, strategy.ErrInvalidCredentials},
-		{"nok, user not found", strategy.ErrUserNotFound, 401, strategy.ErrUserNotFound},
-		{"nok, throttled", strategy.ErrThrottled, 429, strategy.ErrThrottled},
-		{"nok, insufficient scope", strategy.ErrInsufficientScope, 403, strategy.ErrInsufficientScope},
-		{"nok, fault", errDB, 0, errDB},
-		{"nok, deadline", context.DeadlineExceeded, 0, context.DeadlineExceeded},
+		{"nok, invalid credentials wrapped", fmt.Errorf("keys: %w", strategy.ErrInvalidCredentials), 401, strategy.ErrInvalidCredentials, "Invalid API key."},
+		{"nok, user not found is invalid credentials", strategy.ErrUserNotFound, 401, strategy.ErrInvalidCredentials, "Invalid API key."},
+		{"nok, user not found", strategy.ErrUserNotFound, 401, strategy.ErrUserNotFound, "Invalid API key."},
+		{"nok, throttled", strategy.ErrThrottled, 429, strategy.ErrThrottled, "Too many attempts; try again later."},
+		{"nok, insufficient scope", strategy.ErrInsufficientScope, 403, strategy.ErrInsufficientScope, "Not allowed."},
+		{"nok, invalid with the app's message", strategy.WithUserMessage(fmt.Errorf("keys: revoked: %w", strategy.ErrInvalidCredentials), msgRevoked), 401, strategy.ErrInvalidCredentials, msgRevoked},
+		{"nok, user not found with the app's message", fmt.Errorf("keys: %w", strategy.WithUserMessage(strategy.ErrUserNotFound, msgRevoked)), 401, strategy.ErrUserNotFound, msgRevoked},
+		{"nok, throttled with the app's message", strategy.WithUserMessage(strategy.ErrThrottled, msgRevoked), 429, strategy.ErrThrottled, msgRevoked},
+		{"nok, insufficient scope with the app's message", strategy.WithUserMessage(strategy.ErrInsufficientScope, msgRevoked), 403, strategy.ErrInsufficientScope, msgRevoked},
+		{"nok, a fault with a message is still a fault", strategy.WithUserMessage(errDB, msgRevoked), 0, errDB, ""},
+		{"nok, fault", errDB, 0, errDB, ""},
+		{"nok, deadline", context.DeadlineExceeded, 0, context.DeadlineExceeded, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,7 +209,7 @@ func TestAuthenticateVerifyErrors(t *testing.T) {
 				}
 				return
 			}
-			o.FailWithChallenge(t, tt.wantStatus, s.Challenge(), strategytest.WantReason(tt.wantReason))
+			o.FailWithChallenge(t, tt.wantStatus, s.Challenge(), strategytest.WantReason(tt.wantReason), strategytest.WantMessage(tt.wantMsg))
 		})
 	}
 }

@@ -43,7 +43,10 @@ type Config[U any] struct {
 	// (429), [strategy.ErrInsufficientScope] for a user who may not use
 	// this route (403), or any other error for a fault of the server
 	// (database down), which Authenticate returns wrapped and passport
-	// answers with a 500.
+	// answers with a 500. A sentinel wrapped with
+	// [strategy.WithUserMessage] keeps its status, and the fail shows the
+	// app's message in place of the strategy's ("Invalid username or
+	// password.").
 	//
 	// Verify runs for every request that carries Basic credentials, so it
 	// should take the same time for an unknown user as for a wrong password
@@ -152,7 +155,8 @@ func (s *Strategy[U]) fail(status int, msg string, reason error) strategy.Result
 }
 
 // verifyFail turns a sentinel returned by Verify into a fail; ok is false
-// for any other error, a fault.
+// for any other error, a fault. The fail's message is the one err carries
+// ([strategy.UserMessage]), else the strategy's own for its status.
 func (s *Strategy[U]) verifyFail(err error) (res strategy.Result[U], ok bool) {
 	status, reason, ok := strategy.VerifyFailure(err)
 	if !ok {
@@ -166,6 +170,9 @@ func (s *Strategy[U]) verifyFail(err error) (res strategy.Result[U], ok bool) {
 		msg = msgScope
 	case http.StatusBadRequest:
 		msg = msgMalformed
+	}
+	if m, found := strategy.UserMessage(err); found {
+		msg = m
 	}
 	return s.fail(status, msg, fmt.Errorf("basic: verify: %w", reason)), true
 }

@@ -193,19 +193,26 @@ func TestAuthenticateChallengeFailsLeaveTheStatusUnset(t *testing.T) {
 
 func TestAuthenticateVerifyErrors(t *testing.T) {
 	errDB := errors.New("connection refused")
+	const msgLocked = "Your account is locked. Reset your password to unlock it."
 	tests := []struct {
 		name       string
 		verifyErr  error
 		wantStatus int // 0: an error
 		wantReason error
+		wantMsg    string // Info.Message of the fail
 	}{
-		{"nok, invalid credentials wrapped", fmt.Errorf("users: %w", strategy.ErrInvalidCredentials), 401, strategy.ErrInvalidCredentials},
-		{"nok, user not found", strategy.ErrUserNotFound, 401, strategy.ErrUserNotFound},
-		{"nok, throttled", strategy.ErrThrottled, 429, strategy.ErrThrottled},
-		{"nok, insufficient scope", strategy.ErrInsufficientScope, 403, strategy.ErrInsufficientScope},
-		{"nok, malformed", strategy.ErrMalformedCredentials, 400, strategy.ErrMalformedCredentials},
-		{"nok, fault", errDB, 0, errDB},
-		{"nok, context canceled", context.Canceled, 0, context.Canceled},
+		{"nok, invalid credentials wrapped", fmt.Errorf("users: %w", strategy.ErrInvalidCredentials), 401, strategy.ErrInvalidCredentials, "Invalid username or password."},
+		{"nok, user not found", strategy.ErrUserNotFound, 401, strategy.ErrUserNotFound, "Invalid username or password."},
+		{"nok, throttled", strategy.ErrThrottled, 429, strategy.ErrThrottled, "Too many attempts; try again later."},
+		{"nok, insufficient scope", strategy.ErrInsufficientScope, 403, strategy.ErrInsufficientScope, "Not allowed."},
+		{"nok, malformed", strategy.ErrMalformedCredentials, 400, strategy.ErrMalformedCredentials, "Malformed credentials."},
+		{"nok, invalid with the app's message", strategy.WithUserMessage(fmt.Errorf("users: locked: %w", strategy.ErrInvalidCredentials), msgLocked), 401, strategy.ErrInvalidCredentials, msgLocked},
+		{"nok, user not found with the app's message", fmt.Errorf("users: %w", strategy.WithUserMessage(strategy.ErrUserNotFound, msgLocked)), 401, strategy.ErrUserNotFound, msgLocked},
+		{"nok, throttled with the app's message", strategy.WithUserMessage(strategy.ErrThrottled, msgLocked), 429, strategy.ErrThrottled, msgLocked},
+		{"nok, insufficient scope with the app's message", strategy.WithUserMessage(strategy.ErrInsufficientScope, msgLocked), 403, strategy.ErrInsufficientScope, msgLocked},
+		{"nok, a fault with a message is still a fault", strategy.WithUserMessage(errDB, msgLocked), 0, errDB, ""},
+		{"nok, fault", errDB, 0, errDB, ""},
+		{"nok, context canceled", context.Canceled, 0, context.Canceled, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,7 +231,7 @@ func TestAuthenticateVerifyErrors(t *testing.T) {
 				}
 				return
 			}
-			o.FailWithChallenge(t, tt.wantStatus, challenge, strategytest.WantReason(tt.wantReason))
+			o.FailWithChallenge(t, tt.wantStatus, challenge, strategytest.WantReason(tt.wantReason), strategytest.WantMessage(tt.wantMsg))
 		})
 	}
 }

@@ -77,7 +77,9 @@ type Config[U any, C jwtlib.Claims] struct {
 	// revocation and scopes were all checked. Return an error wrapping
 	// [strategy.ErrUserNotFound] or [strategy.ErrInvalidCredentials] to
 	// refuse the token (401), [strategy.ErrInsufficientScope] for a 403;
-	// any other error is a fault (500).
+	// any other error is a fault (500). A sentinel wrapped with
+	// [strategy.WithUserMessage] gives the fail's Info.Message that text;
+	// the challenge's error_description stays a fixed one.
 	Verify func(ctx context.Context, claims C) (U, error)
 	// Realm is the realm of the WWW-Authenticate challenge. Optional.
 	// Default "api". It must not contain quotes, backslashes or control
@@ -265,7 +267,9 @@ func (s *Strategy[U, C]) Name() string { return "jwt" }
 // and [strategy.ErrInvalidCredentials] (or [strategy.ErrMalformedCredentials]
 // for one that does not parse); a token without the required scopes fails
 // with 403 insufficient_scope and [strategy.ErrInsufficientScope]. The
-// error_description is a short fixed text, never token content. The error
+// error_description is a short fixed text, never token content nor the
+// message of Verify's error ([strategy.WithUserMessage]), which goes to
+// Info.Message only. The error
 // return is only for faults: a revocation store or Verify callback that
 // fails, or a JWK Set that holds no key.
 func (s *Strategy[U, C]) Authenticate(r *http.Request) (strategy.Result[U], error) {
@@ -326,14 +330,25 @@ func (s *Strategy[U, C]) Authenticate(r *http.Request) (strategy.Result[U], erro
 	if err != nil {
 		switch {
 		case errors.Is(err, strategy.ErrInsufficientScope):
-			return s.insufficientScope(), nil
+			return withUserMessage(s.insufficientScope(), err), nil
 		case errors.Is(err, strategy.ErrUserNotFound), errors.Is(err, strategy.ErrInvalidCredentials):
-			return s.invalid("token rejected", strategy.ErrInvalidCredentials), nil
+			return withUserMessage(s.invalid("token rejected", strategy.ErrInvalidCredentials), err), nil
 		default:
 			return strategy.Result[U]{}, fmt.Errorf("jwt: verify: %w", err)
 		}
 	}
 	return strategy.Success(user, strategy.Info{Scope: granted}), nil
+}
+
+// withUserMessage returns res with Info.Message replaced by the message
+// that Verify's error verr carries ([strategy.UserMessage]), if any. The
+// challenge's error_description stays the fixed one: RFC 6750 keeps it
+// for developers, and the app's text is for the user.
+func withUserMessage[U any](res strategy.Result[U], verr error) strategy.Result[U] {
+	if msg, ok := strategy.UserMessage(verr); ok {
+		res.Info.Message = msg
+	}
+	return res
 }
 
 // checkRevoked consults the revocation store. ok is false when the token

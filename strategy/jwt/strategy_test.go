@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -308,17 +309,32 @@ func TestVerifyOutcomes(t *testing.T) {
 	k := newTestKeys(t)
 	tok := sign(t, jwtlib.SigningMethodHS256, k.secret, nil, goodClaims())
 	boom := errors.New("database down")
+	const (
+		msgSuspended = "Your account is suspended. Contact support to restore it."
+		msgUpgrade   = "Exports need the Pro plan."
+		rejected     = `Bearer realm="api", error="invalid_token", error_description="token rejected"`
+		scope        = `Bearer realm="api", error="insufficient_scope", error_description="insufficient scope"`
+	)
 	tests := []struct {
 		name      string
 		verifyErr error
 		status    int
 		reason    error
+		message   string
+		challenge string
 		fault     bool
 	}{
-		{name: "nok, user not found", verifyErr: strategy.ErrUserNotFound, status: 401, reason: strategy.ErrInvalidCredentials},
-		{name: "nok, credentials refused", verifyErr: strategy.ErrInvalidCredentials, status: 401, reason: strategy.ErrInvalidCredentials},
-		{name: "nok, scope refused by Verify", verifyErr: strategy.ErrInsufficientScope, status: 403, reason: strategy.ErrInsufficientScope},
+		{name: "nok, user not found", verifyErr: strategy.ErrUserNotFound, status: 401, reason: strategy.ErrInvalidCredentials, message: "Invalid token.", challenge: rejected},
+		{name: "nok, credentials refused", verifyErr: strategy.ErrInvalidCredentials, status: 401, reason: strategy.ErrInvalidCredentials, message: "Invalid token.", challenge: rejected},
+		{name: "nok, scope refused by Verify", verifyErr: strategy.ErrInsufficientScope, status: 403, reason: strategy.ErrInsufficientScope, message: "Insufficient scope.", challenge: scope},
+		{name: "nok, refused with the app's message", verifyErr: strategy.WithUserMessage(fmt.Errorf("app: suspended: %w", strategy.ErrInvalidCredentials), msgSuspended),
+			status: 401, reason: strategy.ErrInvalidCredentials, message: msgSuspended, challenge: rejected},
+		{name: "nok, unknown user with the app's message", verifyErr: fmt.Errorf("app: %w", strategy.WithUserMessage(strategy.ErrUserNotFound, msgSuspended)),
+			status: 401, reason: strategy.ErrInvalidCredentials, message: msgSuspended, challenge: rejected},
+		{name: "nok, scope refused with the app's message", verifyErr: strategy.WithUserMessage(strategy.ErrInsufficientScope, msgUpgrade),
+			status: 403, reason: strategy.ErrInsufficientScope, message: msgUpgrade, challenge: scope},
 		{name: "fault, other error", verifyErr: boom, fault: true},
+		{name: "fault, other error with a message", verifyErr: strategy.WithUserMessage(boom, msgSuspended), fault: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -340,6 +356,18 @@ func TestVerifyOutcomes(t *testing.T) {
 			}
 			if !errors.Is(res.Reason, tt.reason) {
 				t.Errorf("got reason %v; want %v", res.Reason, tt.reason)
+			}
+			if res.Info.Message != tt.message {
+				t.Errorf("got message %q; want %q", res.Info.Message, tt.message)
+			}
+			// The app's message never reaches the RFC 6750 challenge.
+			if res.Challenge != tt.challenge {
+				t.Errorf("got challenge %q; want %q", res.Challenge, tt.challenge)
+			}
+			if tt.status != http.StatusUnauthorized {
+				if got := res.Header.Get("WWW-Authenticate"); got != tt.challenge {
+					t.Errorf("got WWW-Authenticate %q; want %q", got, tt.challenge)
+				}
 			}
 		})
 	}

@@ -41,8 +41,10 @@ var ErrInvalidConfig = errors.New("local: invalid config")
 // Wrong credentials are reported by an error that wraps
 // [strategy.ErrInvalidCredentials] (wrong password) or
 // [strategy.ErrUserNotFound] (no such user): the strategy turns both into the
-// same 401 fail. Any other error is a fault (a database that is down) and
-// becomes a 500. To avoid telling apart known and unknown usernames by the
+// same 401 fail, with [Config.FailureMessage]. To tell the user why in
+// words of the app's (a suspended account), wrap the sentinel with
+// [strategy.WithUserMessage]: the fail's message is then that text. Any
+// other error is a fault (a database that is down) and becomes a 500. To avoid telling apart known and unknown usernames by the
 // response time, an unknown username should still cost one password check;
 // [VerifyWithHash] does that.
 //
@@ -78,7 +80,8 @@ type Config[U any] struct {
 	MaxBodyBytes int64
 	// FailureMessage is the message of the 401 fail for wrong credentials.
 	// It is the same for an unknown user and a wrong password. Optional.
-	// Default "Incorrect credentials.".
+	// Default "Incorrect credentials.". A message that Verify's error
+	// carries ([strategy.WithUserMessage]) takes its place.
 	FailureMessage string
 	// BadRequestMessage is the message of the 400 fail for missing or empty
 	// credentials. Optional. Default "Missing credentials".
@@ -107,6 +110,8 @@ type Config[U any] struct {
 //     password during a lock gets the same answer as a wrong one.
 //   - fail 401, reason [strategy.ErrInvalidCredentials] (and
 //     [strategy.ErrUserNotFound] when Verify said so): wrong credentials.
+//     The message is FailureMessage, or the one Verify's error carries
+//     ([strategy.UserMessage]).
 //   - error: Verify or the Throttler failed (a 500).
 //
 // The body is read at most once and put back in r.Body, so a handler can
@@ -203,10 +208,10 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 		return strategy.Success(user, strategy.Info{}), nil
 	case errors.Is(verr, strategy.ErrInvalidCredentials):
 		outcome = OutcomeFailure
-		return s.wrongCredentials(verr), nil
+		return s.wrongCredentials(verr, verr), nil
 	case errors.Is(verr, strategy.ErrUserNotFound):
 		outcome = OutcomeFailure
-		return s.wrongCredentials(fmt.Errorf("%w (%w)", strategy.ErrInvalidCredentials, verr)), nil
+		return s.wrongCredentials(fmt.Errorf("%w (%w)", strategy.ErrInvalidCredentials, verr), verr), nil
 	default:
 		return strategy.Result[U]{}, fmt.Errorf("local: verify: %w", verr)
 	}
@@ -239,9 +244,15 @@ func (s *Strategy[U]) credentialsFail(err error) strategy.Result[U] {
 	return strategy.Fail[U]("", http.StatusBadRequest, malformedMessage).WithReason(err)
 }
 
-// wrongCredentials is the 401 fail for credentials that Verify refused.
-func (s *Strategy[U]) wrongCredentials(reason error) strategy.Result[U] {
-	return strategy.Fail[U]("", http.StatusUnauthorized, s.cfg.FailureMessage).WithReason(reason)
+// wrongCredentials is the 401 fail for credentials that Verify refused
+// with verr: its message is the one verr carries ([strategy.UserMessage]),
+// else FailureMessage.
+func (s *Strategy[U]) wrongCredentials(reason, verr error) strategy.Result[U] {
+	msg, ok := strategy.UserMessage(verr)
+	if !ok {
+		msg = s.cfg.FailureMessage
+	}
+	return strategy.Fail[U]("", http.StatusUnauthorized, msg).WithReason(reason)
 }
 
 // throttled is the 429 fail for an attempt the Throttler refused, with a

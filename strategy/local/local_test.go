@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -19,6 +20,15 @@ import (
 
 // errDatabase stands for a fault of the app's store.
 var errDatabase = errors.New("database down")
+
+// Users the verifier refuses with a message of the app's
+// (strategy.WithUserMessage), and those messages.
+const (
+	suspendedUser = "carol" // refused as suspended, whatever the password
+	closedUser    = "dave"  // refused as unknown: the account was closed
+	msgSuspended  = "Your account is suspended. Contact support to restore it."
+	msgClosed     = "This account was closed. Register again to come back."
+)
 
 // verifier is a Verify callback over fixed users that counts its calls.
 type verifier struct {
@@ -38,6 +48,10 @@ func (v *verifier) verify(_ context.Context, username, password string) (string,
 	}
 	want, ok := v.users[username]
 	switch {
+	case username == suspendedUser:
+		return "", strategy.WithUserMessage(fmt.Errorf("test: %s is suspended: %w", username, strategy.ErrInvalidCredentials), msgSuspended)
+	case username == closedUser:
+		return "", strategy.WithUserMessage(strategy.ErrUserNotFound, msgClosed)
 	case !ok:
 		return "", strategy.ErrUserNotFound
 	case want != password:
@@ -232,6 +246,34 @@ func TestAuthenticate(t *testing.T) {
 			wantStatus:  http.StatusUnauthorized,
 			wantMessage: "Incorrect credentials.",
 			wantReason:  []error{strategy.ErrInvalidCredentials, strategy.ErrUserNotFound},
+			wantVerify:  1,
+		},
+		{
+			name:        "nok, refusal with the app's message",
+			req:         func(*testing.T) *http.Request { return formRequest("username=carol&password=s3cret") },
+			wantKind:    strategy.KindFail,
+			wantStatus:  http.StatusUnauthorized,
+			wantMessage: msgSuspended,
+			wantReason:  []error{strategy.ErrInvalidCredentials},
+			wantVerify:  1,
+		},
+		{
+			name:        "nok, unknown user with the app's message",
+			req:         func(*testing.T) *http.Request { return jsonRequest(`{"username":"dave","password":"s3cret"}`) },
+			wantKind:    strategy.KindFail,
+			wantStatus:  http.StatusUnauthorized,
+			wantMessage: msgClosed,
+			wantReason:  []error{strategy.ErrInvalidCredentials, strategy.ErrUserNotFound},
+			wantVerify:  1,
+		},
+		{
+			name:        "nok, the app's message wins over a custom failure message",
+			cfg:         local.Config[string]{FailureMessage: "Wrong email or password."},
+			req:         func(*testing.T) *http.Request { return formRequest("username=carol&password=s3cret") },
+			wantKind:    strategy.KindFail,
+			wantStatus:  http.StatusUnauthorized,
+			wantMessage: msgSuspended,
+			wantReason:  []error{strategy.ErrInvalidCredentials},
 			wantVerify:  1,
 		},
 		{

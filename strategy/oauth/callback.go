@@ -129,7 +129,13 @@ func (s *Strategy[U]) callback(r *http.Request, sess *session.Session) (strategy
 		}
 		return strategy.Success(u, strategy.Info{Extra: map[string]any{"provider": user.Provider, "subject": user.UserID}}), nil
 	case errors.Is(err, strategy.ErrUserNotFound), errors.Is(err, strategy.ErrInvalidCredentials):
-		return s.fail(fmt.Errorf("oauth: %s: verify refused the user: %w", s.name, err)), nil
+		res := s.fail(fmt.Errorf("oauth: %s: verify refused the user: %w", s.name, err))
+		if msg, ok := strategy.UserMessage(err); ok {
+			// The app's own words (strategy.WithUserMessage), never
+			// the provider's: only Verify's error is read.
+			res.Info.Message = msg
+		}
+		return res, nil
 	default:
 		return strategy.Result[U]{}, fmt.Errorf("oauth: %s: verify: %w", s.name, err)
 	}

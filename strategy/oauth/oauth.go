@@ -43,8 +43,11 @@ const (
 // ([strategy.CurrentUser]), for linking an identity to that account.
 //
 // Return an error wrapping [strategy.ErrUserNotFound] or
-// [strategy.ErrInvalidCredentials] to refuse the sign-in (a fail); any
-// other error is a fault (a 500). A VerifyFunc is called concurrently.
+// [strategy.ErrInvalidCredentials] to refuse the sign-in (a fail with the
+// generic message); any other error is a fault (a 500). To tell the user
+// why ("An account with that e-mail exists. Log on first, then link
+// GitHub."), wrap the sentinel with [strategy.WithUserMessage]: the fail's
+// message is then that text. A VerifyFunc is called concurrently.
 type VerifyFunc[U any] func(ctx context.Context, user goth.User) (U, error)
 
 // Config configures a [Strategy]. Provider and Verify are required.
@@ -127,7 +130,8 @@ type Config[U any] struct {
 //     provider ([ErrDenied]), exchange failure or timeout ([ErrExchange]),
 //     ID token refused ([ErrIDToken]), profile failure ([ErrProfile]),
 //     Verify refused the user. The message is generic and never echoes
-//     what the provider or the client sent.
+//     what the provider or the client sent; when Verify refused with a
+//     message of the app's ([strategy.WithUserMessage]), it is that one.
 //   - fail 400: callback parameters that do not parse or repeat
 //     ([strategy.ErrMalformedCredentials]).
 //   - error: no session bound to the request (the Session middleware is

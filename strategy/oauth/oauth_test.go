@@ -532,15 +532,23 @@ func TestExplicitJWKSURL(t *testing.T) {
 }
 
 func TestVerifyOutcomes(t *testing.T) {
+	const (
+		generic = "Could not sign in with github. Please try again." // Label defaults to the name
+		taken   = "An account with that e-mail exists. Log on first, then link GitHub."
+	)
 	tests := []struct {
-		name       string
-		err        error
-		wantStatus int
-		wantFault  bool
+		name        string
+		err         error
+		wantStatus  int
+		wantFault   bool
+		wantMessage string
 	}{
-		{"nok, unknown user refused", fmt.Errorf("no sign-ups: %w", strategy.ErrUserNotFound), 401, false},
-		{"nok, invalid credentials", strategy.ErrInvalidCredentials, 401, false},
-		{"nok, database down is a fault", errors.New("db down"), 500, true},
+		{"nok, unknown user refused", fmt.Errorf("no sign-ups: %w", strategy.ErrUserNotFound), 401, false, generic},
+		{"nok, invalid credentials", strategy.ErrInvalidCredentials, 401, false, generic},
+		{"nok, refused with the app's message", strategy.WithUserMessage(fmt.Errorf("app: e-mail taken: %w", strategy.ErrInvalidCredentials), taken), 401, false, taken},
+		{"nok, unknown user with the app's message", fmt.Errorf("app: %w", strategy.WithUserMessage(strategy.ErrUserNotFound, taken)), 401, false, taken},
+		{"nok, database down is a fault", errors.New("db down"), 500, true, ""},
+		{"nok, a fault with a message is still a fault", strategy.WithUserMessage(errors.New("db down"), taken), 500, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -553,8 +561,15 @@ func TestVerifyOutcomes(t *testing.T) {
 			if resp.StatusCode != tt.wantStatus {
 				t.Errorf("got %d; want %d", resp.StatusCode, tt.wantStatus)
 			}
-			if _, err := a.outcome(); (err != nil) != tt.wantFault {
+			res, err := a.outcome()
+			if (err != nil) != tt.wantFault {
 				t.Errorf("error: got %v; want one %v", err, tt.wantFault)
+			}
+			if res.Info.Message != tt.wantMessage {
+				t.Errorf("message: got %q; want %q", res.Info.Message, tt.wantMessage)
+			}
+			if !tt.wantFault && !errors.Is(res.Reason, tt.err) {
+				t.Errorf("reason: got %v; want it to wrap Verify's error", res.Reason)
 			}
 		})
 	}

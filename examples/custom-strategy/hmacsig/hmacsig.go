@@ -65,7 +65,9 @@ const (
 // with. For an unknown ID it returns an error wrapping
 // [strategy.ErrUserNotFound], and for a sender that may not post (a
 // disabled one) an error wrapping [strategy.ErrInvalidCredentials]: both
-// are a 401 fail. Any other error is a fault (a 500). An empty secret is a
+// are a 401 fail, with the message "Invalid signature." or, when the error
+// carries one ([strategy.WithUserMessage]), the app's ("This sender is
+// disabled."). Any other error is a fault (a 500). An empty secret is a
 // fault too: it would let anyone sign.
 //
 // ctx is the request's context. id is 1 to [MaxSenderBytes] visible ASCII
@@ -249,7 +251,7 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) 
 	sender, secret, err := s.lookup(r.Context(), id)
 	switch {
 	case errors.Is(err, strategy.ErrUserNotFound), errors.Is(err, strategy.ErrInvalidCredentials):
-		return s.fail(http.StatusUnauthorized, msgInvalid, invalid(err)), nil
+		return s.fail(http.StatusUnauthorized, userMessage(err, msgInvalid), invalid(err)), nil
 	case err != nil:
 		return strategy.Result[U]{}, fmt.Errorf("hmacsig: lookup: %w", err)
 	case len(secret) == 0:
@@ -281,6 +283,16 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) 
 // fail is a fail with the challenge.
 func (s *Strategy[U]) fail(status int, msg string, reason error) strategy.Result[U] {
 	return strategy.Fail[U](s.challenge, status, msg).WithReason(reason)
+}
+
+// userMessage is the message of a fail caused by the app's callback
+// refusing with err: the one err carries ([strategy.WithUserMessage]),
+// else def.
+func userMessage(err error, def string) string {
+	if msg, ok := strategy.UserMessage(err); ok {
+		return msg
+	}
+	return def
 }
 
 // invalid wraps err with strategy.ErrInvalidCredentials.

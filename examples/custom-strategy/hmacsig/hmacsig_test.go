@@ -33,13 +33,22 @@ func newSecret(t testing.TB) []byte {
 	return secret
 }
 
+// The sender that Lookup refuses with a message of the app's
+// (strategy.WithUserMessage), and that message.
+const (
+	suspendedSender = "suspended"
+	msgSuspended    = "This sender is suspended until its invoices are paid."
+)
+
 // senders is a sender directory for Lookup: ID to secret; a nil secret
-// marks a disabled sender.
+// marks a disabled sender. suspendedSender is refused with msgSuspended.
 type senders map[string][]byte
 
 func (s senders) lookup(_ context.Context, id string) (string, []byte, error) {
 	secret, ok := s[id]
 	switch {
+	case id == suspendedSender:
+		return "", nil, strategy.WithUserMessage(fmt.Errorf("sender %q is suspended: %w", id, strategy.ErrInvalidCredentials), msgSuspended)
 	case !ok:
 		return "", nil, fmt.Errorf("sender %q: %w", id, strategy.ErrUserNotFound)
 	case secret == nil:
@@ -150,6 +159,7 @@ func TestAuthenticate(t *testing.T) {
 		wantUser   string // a success with this user when not empty
 		wantStatus int
 		wantReason error
+		wantMsg    string // Info.Message, checked when not empty
 	}{
 		{name: "ok, signed JSON", request: signed("acme", acme, body, now), wantUser: "sender:acme"},
 		{name: "ok, signed form", request: strategytest.NewRequest("POST", "/webhooks/orders").Form(url.Values{"id": {"42"}}).
@@ -181,7 +191,9 @@ func TestAuthenticate(t *testing.T) {
 		{name: "nok, largest timestamp", request: withSignature("acme", "t=9223372036854775807,v1="+good, body), wantStatus: 401, wantReason: hmacsig.ErrTimestamp},
 		{name: "nok, unknown sender", request: signed("initech", acme, body, now), wantStatus: 401, wantReason: strategy.ErrUserNotFound},
 		{name: "nok, unknown sender is invalid credentials", request: signed("initech", acme, body, now), wantStatus: 401, wantReason: strategy.ErrInvalidCredentials},
-		{name: "nok, disabled sender", request: signed("disabled", acme, body, now), wantStatus: 401, wantReason: strategy.ErrInvalidCredentials},
+		{name: "nok, disabled sender", request: signed("disabled", acme, body, now), wantStatus: 401, wantReason: strategy.ErrInvalidCredentials, wantMsg: "Invalid signature."},
+		{name: "nok, unknown sender has the default message", request: signed("initech", acme, body, now), wantStatus: 401, wantReason: strategy.ErrUserNotFound, wantMsg: "Invalid signature."},
+		{name: "nok, suspended sender has the app's message", request: signed(suspendedSender, acme, body, now), wantStatus: 401, wantReason: strategy.ErrInvalidCredentials, wantMsg: msgSuspended},
 
 		{name: "nok, body over the limit", request: signed("acme", acme, strings.Repeat("x", 65), now), wantStatus: 413, wantReason: strategy.ErrMalformedCredentials},
 
@@ -221,6 +233,9 @@ func TestAuthenticate(t *testing.T) {
 			res := o.FailWithChallenge(t, tt.wantStatus, challenge, strategytest.WantReason(tt.wantReason))
 			if res.Info.Message == "" {
 				t.Error("got an empty message; want one for the sender")
+			}
+			if tt.wantMsg != "" && res.Info.Message != tt.wantMsg {
+				t.Errorf("got message %q; want %q", res.Info.Message, tt.wantMsg)
 			}
 		})
 	}
