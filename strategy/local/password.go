@@ -296,6 +296,11 @@ func parseArgon2id(hash string, lim hashLimits) (argonHash, error) {
 	case m < 8*p || m > uint64(lim.maxMemory):
 		return ph, fmt.Errorf("%w: m=%d out of range", ErrMalformedHash, m)
 	}
+	// Go's base64 decoder skips CR and LF even in strict mode: refuse them,
+	// so that one hash has one spelling.
+	if strings.ContainsAny(parts[2], "\r\n") || strings.ContainsAny(parts[3], "\r\n") {
+		return ph, fmt.Errorf("%w: line break in the salt or key", ErrMalformedHash)
+	}
 	salt, err := b64().DecodeString(parts[2])
 	if err != nil || len(salt) < minStoredSalt || len(salt) > lim.maxSalt {
 		return ph, fmt.Errorf("%w: bad salt", ErrMalformedHash)
