@@ -129,3 +129,31 @@ func (e *userMessageError) Error() string {
 
 // Unwrap returns the wrapped error.
 func (e *userMessageError) Unwrap() error { return e.err }
+
+// FailMessages are a strategy's own texts for the fails that
+// [VerifyFailure] maps a verify callback's error to.
+type FailMessages struct {
+	Invalid   string // 0 or 401: wrong or unknown credentials
+	Malformed string // 400
+	Scope     string // 403
+	Throttled string // 429
+}
+
+// For returns the message of a fail with status caused by err: the app's
+// own when err carries one ([UserMessage]), else the strategy's text for
+// that status.
+func (m FailMessages) For(status int, err error) string {
+	if msg, ok := UserMessage(err); ok {
+		return msg
+	}
+	switch status {
+	case http.StatusTooManyRequests:
+		return m.Throttled
+	case http.StatusForbidden:
+		return m.Scope
+	case http.StatusBadRequest:
+		return m.Malformed
+	default:
+		return m.Invalid
+	}
+}

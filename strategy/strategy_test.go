@@ -201,3 +201,23 @@ func TestWithUserMessageNilError(t *testing.T) {
 		t.Error("no error and no message: got an error; want nil")
 	}
 }
+
+func TestFailMessages(t *testing.T) {
+	m := strategy.FailMessages{Invalid: "inv", Malformed: "mal", Scope: "scope", Throttled: "slow"}
+	tests := []struct {
+		status int
+		err    error
+		want   string
+	}{
+		{0, strategy.ErrInvalidCredentials, "inv"},
+		{400, strategy.ErrMalformedCredentials, "mal"},
+		{403, strategy.ErrInsufficientScope, "scope"},
+		{429, strategy.ErrThrottled, "slow"},
+		{0, strategy.WithUserMessage(strategy.ErrInvalidCredentials, "Your account is suspended."), "Your account is suspended."},
+	}
+	for _, tt := range tests {
+		if got := m.For(tt.status, tt.err); got != tt.want {
+			t.Errorf("For(%d, %v): got %q; want %q", tt.status, tt.err, got, tt.want)
+		}
+	}
+}

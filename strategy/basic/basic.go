@@ -162,17 +162,10 @@ func (s *Strategy[U]) verifyFail(err error) (res strategy.Result[U], ok bool) {
 	if !ok {
 		return res, false
 	}
-	msg := msgInvalid
-	switch status {
-	case http.StatusTooManyRequests:
-		msg = msgThrottled
-	case http.StatusForbidden:
-		msg = msgScope
-	case http.StatusBadRequest:
-		msg = msgMalformed
-	}
-	if m, found := strategy.UserMessage(err); found {
-		msg = m
-	}
-	return s.fail(status, msg, fmt.Errorf("basic: verify: %w", reason)), true
+	return s.fail(status, verifyMessages().For(status, err), fmt.Errorf("basic: verify: %w", reason)), true
+}
+
+// verifyMessages are the texts of the fails a Verify error maps to.
+func verifyMessages() strategy.FailMessages {
+	return strategy.FailMessages{Invalid: msgInvalid, Malformed: msgMalformed, Scope: msgScope, Throttled: msgThrottled}
 }
