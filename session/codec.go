@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -112,7 +113,13 @@ func (c *Codec) Open(name, value string, maxAge time.Duration) ([]byte, error) {
 		return nil, ErrInvalidCookie
 	}
 	raw := make([]byte, base64.RawURLEncoding.DecodedLen(len(value)))
-	n, err := base64.RawURLEncoding.Decode(raw, []byte(value))
+	// Strict: a value has one spelling. Without it, a changed last
+	// character that only touches the unused bits would open as the same
+	// cookie, and so would one with CR or LF inside.
+	if strings.ContainsAny(value, "\r\n") {
+		return nil, ErrInvalidCookie
+	}
+	n, err := base64.RawURLEncoding.Strict().Decode(raw, []byte(value))
 	if err != nil {
 		return nil, ErrInvalidCookie
 	}

@@ -394,3 +394,32 @@ func TestEmptiedThenRefilled(t *testing.T) {
 		t.Errorf("got %q; want the flash added after the session was emptied", got)
 	}
 }
+
+// TestOneSpellingPerCookie: a sealed value has exactly one spelling. A
+// changed last character that touches only base64's unused bits, or a line
+// break inside, does not open.
+func TestOneSpellingPerCookie(t *testing.T) {
+	codec, err := session.NewCodec(testKey(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range 6 {
+		good, err := codec.Seal("passport", bytes.Repeat([]byte("x"), n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		for _, c := range alphabet {
+			if byte(c) == good[len(good)-1] {
+				continue
+			}
+			bad := good[:len(good)-1] + string(c)
+			if _, err := codec.Open("passport", bad, 0); err == nil {
+				t.Errorf("len %d: changed last character %q → %q opened", n, good[len(good)-1], c)
+			}
+		}
+		if _, err := codec.Open("passport", good[:10]+"\n"+good[10:], 0); err == nil {
+			t.Errorf("len %d: a line break inside opened", n)
+		}
+	}
+}
