@@ -17,29 +17,21 @@ import (
 func main() { check(newApp().Start("127.0.0.1:8080")) }
 
 func newApp() *echo.Echo {
-	key, err := session.GenerateKey() // in production, load a stable secret instead
-	check(err)
-	store, err := session.NewCookieStore(key)
-	check(err)
-	sessions, err := session.New(session.Config{Store: store})
-	check(err)
-	auth, err := passport.New(passport.Config[string]{
+	key := must(session.GenerateKey()) // in production, load a stable secret instead
+	sessions := must(session.New(session.Config{Store: must(session.NewCookieStore(key))}))
+	auth := must(passport.New(passport.Config[string]{
 		Sessions:    sessions,
 		Serialize:   func(name string) (string, error) { return name, nil },
 		Deserialize: func(_ context.Context, name string) (string, error) { return name, nil },
-	})
-	check(err)
-	hash, err := local.HashPassword("correct horse") // your users table keeps hashes
-	check(err)
-	login, err := local.New(local.Config[string]{Verify: local.VerifyWithHash(
+	}))
+	hash := must(local.HashPassword("correct horse")) // your users table keeps hashes
+	check(auth.Use("local", must(local.New(local.Config[string]{Verify: local.VerifyWithHash(
 		func(_ context.Context, name string) (string, string, error) {
 			if name != "alice" {
 				return "", "", strategy.ErrUserNotFound
 			}
 			return name, hash, nil
-		}, nil)})
-	check(err)
-	check(auth.Use("local", login))
+		}, nil)}))))
 
 	e := echo.New()
 	e.Use(auth.Session())
@@ -50,6 +42,8 @@ func newApp() *echo.Echo {
 	}, auth.RequireLogin())
 	return e
 }
+
+func must[T any](v T, err error) T { check(err); return v }
 
 func check(err error) {
 	if err != nil {
