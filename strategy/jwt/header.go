@@ -73,39 +73,34 @@ func trimMediaType(t string) string {
 	return t
 }
 
-// staticKeyfunc is the keyfunc when only static keys are configured; it is
-// built once in New so that verifying allocates nothing for it.
-func (s *Strategy[U, C]) staticKeyfunc(t *jwtlib.Token) (any, error) {
-	return s.lookupKey(context.Background(), t)
-}
-
 // lookupKey finds the key for t: the static key of its kid (or the key
 // with an empty ID when it has none), else the JWK Set. kid is only ever a
 // map key.
-func (s *Strategy[U, C]) lookupKey(ctx context.Context, t *jwtlib.Token) (any, error) {
+func (s *Strategy[U, C]) lookupKey(ctx context.Context, t *jwtlib.Token) (any, *verifyKey, error) {
 	if err := s.checkHeader(t.Header); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if t.Method == nil {
-		return nil, errors.New("jwt: no signing method")
+		return nil, nil, errors.New("jwt: no signing method")
 	}
 	alg := t.Method.Alg()
 	kid, hasKID := "", false
 	if v, found := t.Header["kid"]; found {
 		k, ok := v.(string)
 		if !ok {
-			return nil, errUnknownKey
+			return nil, nil, errUnknownKey
 		}
 		kid, hasKID = k, true
 	}
 	if vk, found := s.keys[kid]; found {
 		if !vk.accepts(alg) {
-			return nil, errUnknownKey
+			return nil, nil, errUnknownKey
 		}
-		return vk.key, nil
+		return vk.key, vk, nil
 	}
 	if s.jwks != nil {
-		return s.jwks.lookup(ctx, alg, kid, hasKID)
+		key, err := s.jwks.lookup(ctx, alg, kid, hasKID)
+		return key, nil, err
 	}
-	return nil, errUnknownKey
+	return nil, nil, errUnknownKey
 }

@@ -5,11 +5,19 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"crypto/hmac"
 	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"strings"
+	"sync"
+
+	jwtlib "github.com/golang-jwt/jwt/v5"
 )
 
 // Key is a key that verifies tokens (in [Config.Keys]) or signs them (in
@@ -119,6 +127,48 @@ type verifyKey struct {
 	alg string // "" or one algorithm
 	fam family
 	key any // []byte, *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey
+	// macs pools keyed HMAC states for HS256, HS384 and HS512, so that a
+	// verification does not build one (golang-jwt's Verify does, at a
+	// few allocations a token).
+	macs [3]sync.Pool
+}
+
+// hmacIndex is the slot of alg in verifyKey.macs, and its hash.
+func hmacIndex(alg string) (int, func() hash.Hash) {
+	switch alg {
+	case "HS256":
+		return 0, sha256.New
+	case "HS384":
+		return 1, sha512.New384
+	case "HS512":
+		return 2, sha512.New
+	default:
+		return -1, nil
+	}
+}
+
+// verifyHMAC checks sig, the token's decoded signature, over signing (the
+// token up to its last dot) with the key's secret, in constant time.
+func (k *verifyKey) verifyHMAC(alg, signing string, sig []byte) error {
+	i, newHash := hmacIndex(alg)
+	secret, ok := k.key.([]byte)
+	if i < 0 || !ok {
+		return jwtlib.ErrInvalidKeyType
+	}
+	h, _ := k.macs[i].Get().(hash.Hash)
+	if h == nil {
+		h = hmac.New(newHash, secret)
+	}
+	h.Reset()
+	_, _ = io.WriteString(h, signing)
+	var buf [sha512.Size]byte
+	mac := h.Sum(buf[:0])
+	ok = hmac.Equal(sig, mac)
+	k.macs[i].Put(h)
+	if !ok {
+		return jwtlib.ErrSignatureInvalid
+	}
+	return nil
 }
 
 // accepts reports whether the key may verify a token signed with alg. It

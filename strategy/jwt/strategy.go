@@ -107,7 +107,7 @@ type Strategy[U any, C jwtlib.Claims] struct {
 	algs      []string
 	keys      map[string]*verifyKey
 	jwks      *JWKS
-	keyfunc   jwtlib.Keyfunc // static keys only; built once
+	validator *jwtlib.Validator
 	types     []string
 	acceptNoT bool
 	maxBytes  int
@@ -238,8 +238,55 @@ func New[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], error) {
 		opts = append(opts, jwtlib.WithTimeFunc(cfg.Now))
 	}
 	s.parser = jwtlib.NewParser(opts...)
-	s.keyfunc = s.staticKeyfunc
+	s.validator = jwtlib.NewValidator(opts...)
 	return s, nil
+}
+
+// parse is golang-jwt's ParseWithClaims, step by step, with our key lookup
+// and a pooled HMAC: golang-jwt decodes the token (ParseUnverified), the
+// algorithm must be on the allow-list, the key is found (header rules,
+// kid, family), the signature verified, and the claims validated by
+// golang-jwt's Validator with the options of New. Errors wrap golang-jwt's
+// sentinels as ParseWithClaims does.
+func (s *Strategy[U, C]) parse(ctx context.Context, tok string, claims C) (*jwtlib.Token, error) {
+	token, parts, err := s.parser.ParseUnverified(tok, claims)
+	if err != nil {
+		return token, err
+	}
+	alg := token.Method.Alg()
+	if !slices.Contains(s.algs, alg) {
+		return token, fmt.Errorf("jwt: signing method %s is not allowed: %w", alg, jwtlib.ErrTokenSignatureInvalid)
+	}
+	key, vk, err := s.lookupKey(ctx, token)
+	if err != nil {
+		return token, fmt.Errorf("jwt: finding the key: %w: %w", jwtlib.ErrTokenUnverifiable, err)
+	}
+	// The signing input is the token up to its last dot: header "." claims.
+	signing := tok[:len(parts[0])+1+len(parts[1])]
+	switch have := key.(type) {
+	case jwtlib.VerificationKeySet:
+		// A JWK Set without kid: the first key that verifies wins.
+		err = jwtlib.ErrTokenUnverifiable
+		for _, k := range have.Keys {
+			if err = token.Method.Verify(signing, token.Signature, k); err == nil {
+				break
+			}
+		}
+	default:
+		if vk != nil && vk.fam == famHMAC {
+			err = vk.verifyHMAC(alg, signing, token.Signature)
+		} else {
+			err = token.Method.Verify(signing, token.Signature, key)
+		}
+	}
+	if err != nil {
+		return token, fmt.Errorf("jwt: %w: %w", jwtlib.ErrTokenSignatureInvalid, err)
+	}
+	if err := s.validator.Validate(claims); err != nil {
+		return token, fmt.Errorf("jwt: %w: %w", jwtlib.ErrTokenInvalidClaims, err)
+	}
+	token.Valid = true
+	return token, nil
 }
 
 // defaultNewClaims returns a constructor for the claims types the package
@@ -295,11 +342,7 @@ func (s *Strategy[U, C]) Authenticate(r *http.Request) (strategy.Result[U], erro
 
 	ctx := r.Context()
 	claims := s.newClaims()
-	kf := s.keyfunc
-	if s.jwks != nil {
-		kf = func(t *jwtlib.Token) (any, error) { return s.lookupKey(ctx, t) }
-	}
-	token, err := s.parser.ParseWithClaims(tok, claims, kf)
+	token, err := s.parse(ctx, tok, claims)
 	if err != nil {
 		if errors.Is(err, errKeysUnavailable) {
 			return strategy.Result[U]{}, fmt.Errorf("jwt: no verification key available: %w", err)
