@@ -26,17 +26,23 @@ type Config struct {
 	// this module provides [CookieStore] and server-side stores in
 	// session/sqlstore and session/redisstore.
 	Store sessions.Store
-	// Name is the cookie name. Optional. Default "passport". With
-	// HostPrefix the cookie is called "__Host-" + Name.
+	// Name is the cookie name. Optional. Default "passport". Whenever the
+	// cookie is Secure (the request came over TLS, or Secure is set) it is
+	// called "__Host-" + Name, or "__Secure-" + Name when a Domain or a
+	// Path other than "/" rules "__Host-" out: browsers accept a "__Host-"
+	// cookie only from a secure origin, with Secure, Path=/ and no Domain,
+	// so a sibling subdomain (or a man in the middle on plain HTTP) cannot
+	// plant one. Over plain HTTP the bare name is used.
 	Name string
-	// HostPrefix gives the cookie the "__Host-" prefix, which browsers
-	// accept only with Secure, Path=/ and no Domain: the cookie cannot be
-	// set by a sibling subdomain. Optional. Default false, because it needs
-	// HTTPS (browsers exempt http://localhost).
+	// HostPrefix gives the cookie the "__Host-" prefix on every request,
+	// plain HTTP included, and forces Secure. Optional. Default false: the
+	// prefix is already used whenever the cookie is Secure; HostPrefix only
+	// adds plain-HTTP requests (browsers accept Secure cookies from
+	// http://localhost).
 	HostPrefix bool
-	// Secure forces the Secure attribute. Optional. Default false: Secure is
-	// set whenever the request came over TLS. Set it when a proxy terminates
-	// TLS in front of the app.
+	// Secure forces the Secure attribute, and with it the "__Host-" prefix.
+	// Optional. Default false: Secure is set whenever the request came over
+	// TLS. Set it when a proxy terminates TLS in front of the app.
 	Secure bool
 	// Domain of the cookie. Optional. Default none (host-only, the safest).
 	Domain string
@@ -65,7 +71,8 @@ type Config struct {
 // use.
 type Manager struct {
 	store    sessions.Store
-	name     string
+	name     string // the bare name, for requests whose cookie is not Secure
+	prefixed string // the name of a Secure cookie: "__Host-" or "__Secure-" + name
 	opts     sessions.Options // template; Secure decided per request
 	secure   bool
 	idle     time.Duration
@@ -99,12 +106,19 @@ func New(cfg Config) (*Manager, error) {
 	if path == "" {
 		path = "/"
 	}
+	if cfg.Domain == "" && path == "/" {
+		m.prefixed = "__Host-" + m.name
+	} else {
+		m.prefixed = "__Secure-" + m.name
+	}
 	if cfg.HostPrefix {
 		if cfg.Domain != "" || path != "/" {
 			return nil, errors.New("session: a __Host- cookie must have Path / and no Domain")
 		}
-		m.name = "__Host-" + m.name
 		m.secure = true
+	}
+	if m.secure {
+		m.name = m.prefixed
 	}
 	if m.idle == 0 {
 		m.idle = 2 * time.Hour
@@ -125,6 +139,7 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if sameSite == http.SameSiteNoneMode {
 		m.secure = true // browsers refuse SameSite=None without Secure
+		m.name = m.prefixed
 	}
 	m.opts = sessions.Options{
 		Path:     path,
@@ -142,8 +157,21 @@ func New(cfg Config) (*Manager, error) {
 	return m, nil
 }
 
-// Name returns the cookie name, prefix included.
+// Name returns the cookie name of a request over plain HTTP, prefix
+// included when the cookie is always Secure (Secure, HostPrefix or
+// SameSite=None). [Manager.NameFor] gives the name for a given request.
 func (m *Manager) Name() string { return m.name }
+
+// NameFor returns the cookie name for the request r: "__Host-" + Name (or
+// "__Secure-" + Name with a Domain or Path) when the cookie is Secure for
+// r, else the bare Name. A cookie of the other spelling is not read: over
+// TLS, a bare "passport" cookie planted by a sibling host is ignored.
+func (m *Manager) NameFor(r *http.Request) string {
+	if r.TLS != nil {
+		return m.prefixed
+	}
+	return m.name
+}
 
 // Store returns the store sessions are kept in.
 func (m *Manager) Store() sessions.Store { return m.store }
@@ -152,7 +180,7 @@ func (m *Manager) Store() sessions.Store { return m.store }
 // read until the session is first used. Bind does not put the session into
 // r's context: see [NewContext] and [Manager.Middleware].
 func (m *Manager) Bind(w http.ResponseWriter, r *http.Request) *Session {
-	return &Session{m: m, w: w, r: r}
+	return &Session{m: m, w: w, r: r, name: m.NameFor(r)}
 }
 
 // Middleware is the net/http form: it binds the session, puts it in the
@@ -164,7 +192,7 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 		s := m.Bind(sw, r)
 		sw.s = s
 		r = r.WithContext(NewContext(r.Context(), s))
-		s.r = r
+		s.SetRequest(r)
 		next.ServeHTTP(sw, r)
 		sw.saveOnce()
 	})

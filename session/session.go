@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,6 +23,7 @@ type Session struct {
 	m       *Manager
 	w       http.ResponseWriter
 	r       *http.Request
+	name    string // the cookie name for this request (see Manager.NameFor)
 	gs      *sessions.Session
 	err     error
 	loaded  bool
@@ -49,15 +52,24 @@ func (s *Session) SetRequest(r *http.Request) { s.r = r }
 
 // Load reads the session now and reports a fault of the store (a database
 // that is down). A cookie that does not open, or a session that has timed
-// out, is not an error: the session is then new and empty. Every other
-// method loads on first use and treats a fault as an empty session, so call
-// Load first where a fault must become a 500.
+// out, is not an error: the session is then new and empty. Neither is a
+// request carrying more than one cookie of the session's name: which one
+// a server reads first is the client's choice, and a sibling host can add
+// one (cookie tossing), so the request has no session at all, and the
+// event is logged at warning level. Every other method loads on first use
+// and treats a fault as an empty session, so call Load first where a
+// fault must become a 500.
 func (s *Session) Load() error {
 	if s.loaded {
 		return s.err
 	}
 	s.loaded = true
-	gs, err := s.m.store.New(s.r, s.m.name)
+	if n := len(s.r.CookiesNamed(s.name)); n > 1 {
+		s.m.logger.WarnContext(s.r.Context(), "session: more than one session cookie in the request; treated as no session", "cookie", s.name, "count", n)
+		s.gs = s.fresh()
+		return nil
+	}
+	gs, err := s.m.store.New(s.r, s.name)
 	if err != nil && !isAnonymousError(err) {
 		s.err = fmt.Errorf("session: loading: %w", err)
 		s.gs = s.fresh()
@@ -101,7 +113,7 @@ func (s *Session) expired(now time.Time, created, seen int64) bool {
 }
 
 func (s *Session) fresh() *sessions.Session {
-	gs := sessions.NewSession(s.m.store, s.m.name)
+	gs := sessions.NewSession(s.m.store, s.name)
 	gs.IsNew = true
 	gs.Options = s.m.optionsFor(s.r)
 	return gs
@@ -190,7 +202,7 @@ func (s *Session) Flashes(kind string) []string {
 // hasCookie reports whether the request carries the session cookie at all,
 // so reading flashes on a first visit costs nothing.
 func (s *Session) hasCookie() bool {
-	_, err := s.r.Cookie(s.m.name)
+	_, err := s.r.Cookie(s.name)
 	return err == nil
 }
 
@@ -222,9 +234,12 @@ func keeps(keep []string, k string) bool {
 const FlashKeys = flashKey + "*"
 
 // Regenerate gives the session a new ID and deletes the record under the
-// old one, keeping the values: the defence against session fixation, called
-// at login and logout. The old record is gone when Regenerate returns; the
-// new one is written when the session is saved.
+// old one, keeping the values but the CSRF secret (see
+// [Session.CSRFSecret]), which is replaced: the defence against session
+// fixation, called at login and logout. The old record is gone when
+// Regenerate returns; the new one is written when the session is saved.
+// When deleting the old record fails, Regenerate returns the error and
+// changes nothing.
 func (s *Session) Regenerate() error {
 	gs := s.session()
 	if s.err != nil {
@@ -237,6 +252,7 @@ func (s *Session) Regenerate() error {
 	}
 	gs.ID = ""
 	gs.IsNew = true
+	delete(gs.Values, csrfKey) // a new session, a new CSRF secret
 	now := s.m.now().Unix()
 	gs.Values[createdKey] = now
 	gs.Values[seenKey] = now
@@ -276,9 +292,53 @@ func (s *Session) deleteStored() error {
 
 // Save writes the session now if it changed. The middleware calls it
 // before the response header goes out; call it yourself where a failed save
-// must change the response (passport's Login does).
+// must change the response (passport's Login does). A failed save leaves
+// the response's Set-Cookie headers as they were before it: no cookie of a
+// session that was not stored goes out.
 func (s *Session) Save() error {
 	return s.saveIfChanged()
+}
+
+// Discard drops every change not saved yet and goes on with a new, empty
+// session that is saved only if something is put in it. The stored record
+// is left alone. passport's Login calls it when saving the new login
+// failed, so that nothing of the failed login is saved later in the
+// request.
+func (s *Session) Discard() {
+	s.session()
+	s.gs = s.fresh()
+	s.changed = false
+}
+
+// csrfKey is where [Session.CSRFSecret] keeps the secret.
+const csrfKey = "_csrf"
+
+// csrfSecretLen is the size of a CSRF secret in bytes.
+const csrfSecretLen = 32
+
+// CSRFSecret returns the session's CSRF secret (32 random bytes), creating
+// it when the session has none yet, which makes the session change. The
+// secret is replaced at every [Session.Regenerate], so at login and logout:
+// a token derived from the old one is refused afterwards. It returns the
+// fault met while loading, if any. Never show the secret itself: derive
+// tokens from it (passport's CSRF middleware masks it anew for each page).
+func (s *Session) CSRFSecret() ([]byte, error) {
+	gs := s.session()
+	if s.err != nil {
+		return nil, s.err
+	}
+	if v, ok := gs.Values[csrfKey].(string); ok {
+		if b, err := base64.RawURLEncoding.Strict().DecodeString(v); err == nil && len(b) == csrfSecretLen {
+			return b, nil
+		}
+	}
+	b := make([]byte, csrfSecretLen)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("session: generating a CSRF secret: %w", err)
+	}
+	gs.Values[csrfKey] = base64.RawURLEncoding.EncodeToString(b)
+	s.changed = true
+	return b, nil
 }
 
 func (s *Session) saveIfChanged() error {
@@ -294,12 +354,12 @@ func (s *Session) saveIfChanged() error {
 		if gs.IsNew && gs.ID == "" {
 			if s.hasCookie() {
 				// Logged out or expired: clear the browser's cookie too.
-				http.SetCookie(s.w, sessions.NewCookie(s.m.name, "", expiredOptions(gs.Options)))
+				http.SetCookie(s.w, sessions.NewCookie(s.name, "", expiredOptions(gs.Options)))
 			}
 			return nil
 		}
 		err := s.deleteStored()
-		http.SetCookie(s.w, sessions.NewCookie(s.m.name, "", expiredOptions(gs.Options)))
+		http.SetCookie(s.w, sessions.NewCookie(s.name, "", expiredOptions(gs.Options)))
 		// What the request adds from now on goes into a new session.
 		gs.ID = ""
 		gs.IsNew = true
@@ -310,7 +370,16 @@ func (s *Session) saveIfChanged() error {
 		gs.Values[createdKey] = now
 		gs.Values[seenKey] = now
 	}
+	h := s.w.Header()
+	cookies, had := h["Set-Cookie"]
+	cookies = append([]string(nil), cookies...)
 	if err := s.m.store.Save(s.r, s.w, gs); err != nil {
+		// A store may have set the cookie before failing: take it back.
+		if had {
+			h["Set-Cookie"] = cookies
+		} else {
+			delete(h, "Set-Cookie")
+		}
 		return fmt.Errorf("session: saving: %w", err)
 	}
 	s.changed = false
