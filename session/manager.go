@@ -71,8 +71,8 @@ type Config struct {
 // use.
 type Manager struct {
 	store    sessions.Store
-	name     string // the bare name, for requests whose cookie is not Secure
-	prefixed string // the name of a Secure cookie: "__Host-" or "__Secure-" + name
+	name     string           // the bare name, for requests whose cookie is not Secure
+	prefixed string           // the name of a Secure cookie: "__Host-" or "__Secure-" + name
 	opts     sessions.Options // template; Secure decided per request
 	secure   bool
 	idle     time.Duration
