@@ -157,7 +157,7 @@ func (rt *Route[U]) serve(c echo.Context, next echo.HandlerFunc) error {
 			if len(failures) == 0 {
 				first = res
 			}
-			failures = append(failures, Failure{Strategy: name, Challenge: res.Challenge, Status: res.Status, Message: res.Info.Message, Reason: res.Reason, Header: res.Header})
+			failures = append(failures, Failure{Strategy: name, Challenge: res.Challenge, Status: res.Status, Message: res.Info.Message, Type: res.Info.Type, Reason: res.Reason, Header: res.Header})
 		case strategy.KindPass:
 		default:
 			return a.fault(c, name, fmt.Errorf("passport: strategy %q returned no outcome", name))
@@ -259,17 +259,23 @@ func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFu
 			return a.fault(c, name, err)
 		}
 		target := cfg.successRedirect
+		back, hasBack := "", false
 		if cfg.returnTo {
-			if back, ok := sess.Get(ReturnToKey); ok {
-				sess.Delete(ReturnToKey)
+			back, hasBack = sess.Get(ReturnToKey)
+			if hasBack {
 				if safe := SafeReturnTo(back); safe != "/" || back == "/" {
 					target = safe
 				}
 			}
 		}
-		addFlash(sess, "success", cfg.successFlash, res.Info.Message)
-		addFlash(sess, "success-message", cfg.successMessage, res.Info.Message)
-		if err := a.login(c, st, res.User, name); err != nil {
+		prepare := func(sess *session.Session) {
+			if hasBack {
+				sess.Delete(ReturnToKey)
+			}
+			addFlash(sess, cfg.successFlashKind, "success", cfg.successFlash, res.Info.Message, res.Info.Type)
+			addFlash(sess, "success-message", "", cfg.successMessage, res.Info.Message, "")
+		}
+		if err := a.login(c, st, res.User, name, prepare); err != nil {
 			return a.fault(c, name, err)
 		}
 		st.info = res.Info
@@ -291,13 +297,24 @@ func (rt *Route[U]) continueOrRespond(c echo.Context, next echo.HandlerFunc) err
 	return next(c)
 }
 
-func addFlash(sess *session.Session, kind string, configured *string, fromStrategy string) {
+// addFlash adds the route's flash message, if it asks for one: its own
+// text (configured), else the strategy's. The kind is the route's own
+// (routeKind), else, for the strategy's text, the strategy's Info.Type,
+// else defaultKind: Passport's failureFlash { type, message }, true or a
+// string.
+func addFlash(sess *session.Session, routeKind, defaultKind string, configured *string, fromStrategy, strategyKind string) {
 	if configured == nil {
 		return
 	}
-	msg := *configured
+	msg, kind := *configured, routeKind
 	if msg == "" {
 		msg = fromStrategy
+		if kind == "" {
+			kind = strategyKind
+		}
+	}
+	if kind == "" {
+		kind = defaultKind
 	}
 	if msg != "" {
 		sess.AddFlash(kind, msg)
@@ -324,8 +341,9 @@ func (rt *Route[U]) fail(c echo.Context, first strategy.Result[U], failures []Fa
 	cfg := &rt.cfg
 	if cfg.failureRedirect != "" && status != http.StatusTooManyRequests {
 		if sess, ok := rt.sessionFor(c); ok {
-			addFlash(sess, "error", cfg.failureFlash, firstMessage(failures))
-			addFlash(sess, "failure-message", cfg.failureMessage, firstMessage(failures))
+			msg, kind := firstMessage(failures)
+			addFlash(sess, cfg.failureFlashKind, "error", cfg.failureFlash, msg, kind)
+			addFlash(sess, "failure-message", "", cfg.failureMessage, msg, "")
 		}
 		return c.Redirect(http.StatusFound, cfg.failureRedirect)
 	}
@@ -369,13 +387,14 @@ func (rt *Route[U]) sessionFor(c echo.Context) (*session.Session, bool) {
 	return st.sess, true
 }
 
-func firstMessage(failures []Failure) string {
+// firstMessage returns the first failure's message and its flash kind.
+func firstMessage(failures []Failure) (message, kind string) {
 	for _, f := range failures {
 		if f.Message != "" {
-			return f.Message
+			return f.Message, f.Type
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // fault answers a fault of ours: logged with its cause, a bare 500 to the

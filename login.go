@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/strategy"
 )
 
 // Login logs user in on this request's session: the session is regenerated
@@ -15,18 +16,25 @@ import (
 // Config.KeepOnLogin is dropped, the serialized user is written, and the
 // session is saved before Login returns, so a redirect that follows finds
 // it. The Session middleware must run on the route.
+//
+// When regenerating fails (the store could not delete the old record),
+// Login returns the error and the visitor's session is left as it was.
+// When saving fails, Login returns the error and nobody is logged in: the
+// user key is gone, IsAuthenticated is false for the rest of the request,
+// nothing of the attempt is saved at the end of the request, and no
+// session cookie goes out.
 func (a *Authenticator[U]) Login(c echo.Context, user U) error {
 	st := a.state(c)
 	if st == nil || st.sess == nil {
 		return session.ErrNoSession
 	}
-	if err := a.login(c, st, user, "login"); err != nil {
-		return err
-	}
-	return nil
+	return a.login(c, st, user, "login", nil)
 }
 
-func (a *Authenticator[U]) login(c echo.Context, st *reqState[U], user U, strategyName string) error {
+// login logs user in; prepare, when set, runs on the regenerated session
+// before it is saved (the route's flash messages and return-to), so that a
+// failed regeneration leaves the session untouched.
+func (a *Authenticator[U]) login(c echo.Context, st *reqState[U], user U, strategyName string, prepare func(*session.Session)) error {
 	key, err := a.serialize(user)
 	if err != nil {
 		return fmt.Errorf("passport: serializing the user: %w", err)
@@ -38,12 +46,25 @@ func (a *Authenticator[U]) login(c echo.Context, st *reqState[U], user U, strate
 	if err := sess.Load(); err != nil {
 		return err
 	}
-	sess.Clear(a.keep...)
+	// Regenerate first: when it fails, nothing has changed yet.
 	if err := sess.Regenerate(); err != nil {
 		return err
 	}
+	sess.Clear(a.keepOnLogin...)
+	if prepare != nil {
+		prepare(sess)
+	}
 	sess.Set(UserKey, key)
-	if err := sess.Save(); err != nil {
+	err = refreshCSRF(c, sess)
+	if err == nil {
+		err = sess.Save()
+	}
+	if err != nil {
+		// Nobody is logged in: forget the attempt, in the session (so
+		// the end-of-request save cannot make it stick) and for the rest
+		// of the request.
+		sess.Discard()
+		st.setNobody()
 		return err
 	}
 	st.user, st.ok, st.loaded, st.err = user, true, true, nil
@@ -53,32 +74,48 @@ func (a *Authenticator[U]) login(c echo.Context, st *reqState[U], user U, strate
 }
 
 // Logout ends the session: its server-side record is deleted and the
-// request goes on with a fresh anonymous session (flash messages survive).
-// A copy of the old cookie is anonymous from now on with a server-side
-// store; with a cookie store it stays valid until it expires.
+// request goes on with a fresh anonymous session that keeps the flash
+// messages and Config.KeepOnLogin. A copy of the old cookie is anonymous
+// from now on with a server-side store; with a cookie store it stays valid
+// until it expires. The request has no user after Logout, even when it
+// returns an error (the store failed).
 func (a *Authenticator[U]) Logout(c echo.Context) error {
 	st := a.state(c)
 	if st == nil || st.sess == nil {
+		c.Set(statelessUserKey, nil)
+		c.Set(statelessNameKey, nil)
+		c.Set(statelessInfoKey, nil)
+		if st != nil {
+			st.setNobody()
+		}
 		return session.ErrNoSession
 	}
+	st.setNobody()
 	sess := st.sess
 	if err := sess.Load(); err != nil {
 		return err
 	}
 	key, _ := sess.Get(UserKey)
-	if err := sess.Destroy(session.FlashKeys); err != nil {
+	if err := sess.Destroy(a.keepOnLogout...); err != nil {
+		return err
+	}
+	if err := refreshCSRF(c, sess); err != nil {
 		return err
 	}
 	if err := sess.Save(); err != nil {
 		return err
 	}
-	var zero U
-	st.user, st.ok, st.loaded, st.err = zero, false, true, nil
-	st.strategy = ""
 	if key != "" {
 		a.auditEvent(c, "logout", slog.String("user", key))
 	}
 	return nil
+}
+
+// setNobody records that the request has no user.
+func (st *reqState[U]) setNobody() {
+	var zero U
+	st.user, st.ok, st.loaded, st.err = zero, false, true, nil
+	st.strategy, st.info = "", strategy.Info{}
 }
 
 func (a *Authenticator[U]) auditLogin(c echo.Context, strategyName string, user U) {

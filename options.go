@@ -13,16 +13,18 @@ import (
 type Option func(*routeConfig)
 
 type routeConfig struct {
-	successRedirect string
-	returnTo        bool // SuccessReturnToOrRedirect
-	failureRedirect string
-	successFlash    *string // nil: none; "": the strategy's message
-	failureFlash    *string
-	successMessage  *string
-	failureMessage  *string
-	stateless       bool
-	assignTo        string
-	callback        any // func(echo.Context, Outcome[U]) error, checked at build
+	successRedirect  string
+	returnTo         bool // SuccessReturnToOrRedirect
+	failureRedirect  string
+	successFlash     *string // nil: none; "": the strategy's message
+	failureFlash     *string
+	successFlashKind string // "": the strategy's Info.Type, else "success"
+	failureFlashKind string // "": the strategy's Info.Type, else "error"
+	successMessage   *string
+	failureMessage   *string
+	stateless        bool
+	assignTo         string
+	callback         any // func(echo.Context, Outcome[U]) error, checked at build
 }
 
 // SuccessRedirect sends the browser to url after a successful login.
@@ -44,16 +46,34 @@ func FailureRedirect(url string) Option {
 	return func(c *routeConfig) { c.failureRedirect = url }
 }
 
-// SuccessFlash adds message as a "success" flash after a login; an empty
-// message uses the strategy's own (Info.Message).
+// SuccessFlash adds message as a "success" flash after a login. An empty
+// message uses the strategy's own (Info.Message), under the flash kind the
+// strategy gave it (Info.Type), "success" when it gave none.
 func SuccessFlash(message string) Option {
-	return func(c *routeConfig) { c.successFlash = &message }
+	return func(c *routeConfig) { c.successFlash = &message; c.successFlashKind = "" }
 }
 
-// FailureFlash adds message as an "error" flash when every strategy failed;
-// an empty message uses the first failure's own message.
+// SuccessFlashAs is SuccessFlash under the flash kind the route chooses
+// (such as "info"), whatever kind the strategy gave its message: Passport's
+// successFlash: { type, message }. An empty message uses the strategy's; an
+// empty kind is SuccessFlash.
+func SuccessFlashAs(kind, message string) Option {
+	return func(c *routeConfig) { c.successFlash = &message; c.successFlashKind = kind }
+}
+
+// FailureFlash adds message as an "error" flash when every strategy failed.
+// An empty message uses the first failure's own message, under the flash
+// kind its strategy gave it (Info.Type), "error" when it gave none.
 func FailureFlash(message string) Option {
-	return func(c *routeConfig) { c.failureFlash = &message }
+	return func(c *routeConfig) { c.failureFlash = &message; c.failureFlashKind = "" }
+}
+
+// FailureFlashAs is FailureFlash under the flash kind the route chooses
+// (such as "warning"), whatever kind the strategy gave its message:
+// Passport's failureFlash: { type, message }. An empty message uses the
+// first failure's; an empty kind is FailureFlash.
+func FailureFlashAs(kind, message string) Option {
+	return func(c *routeConfig) { c.failureFlash = &message; c.failureFlashKind = kind }
 }
 
 // SuccessMessage keeps message in the session under "info" flash kind's
@@ -115,7 +135,10 @@ type Failure struct {
 	Challenge string
 	Status    int
 	Message   string
-	Reason    error
+	// Type is the flash kind of Message (the fail's Info.Type), such as
+	// "error"; empty when the strategy gave none.
+	Type   string
+	Reason error
 	// Header holds the response headers the fail asked for, such as
 	// Retry-After; they are sent when this failure's status wins.
 	Header http.Header

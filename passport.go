@@ -40,10 +40,13 @@ type Config[U any] struct {
 	// other error is a fault (500). Required.
 	Deserialize func(ctx context.Context, key string) (U, error)
 	// KeepOnLogin lists session keys (a trailing "*" matches a prefix) that
-	// survive the regeneration at login and logout besides the return-to URL
-	// and flash messages, which always survive. Optional. Default none: like
+	// survive the regeneration at login and at logout, as Passport's
+	// keepSessionInfo does on both. Flash messages always survive both;
+	// the return-to URL survives login. The CSRF secret never survives: it
+	// is replaced at every regeneration. Optional. Default none: like
 	// Passport 0.6, anything an anonymous visitor put in the session is
-	// dropped when they log in.
+	// dropped when they log in, and anything a user put there is dropped
+	// when they log out.
 	KeepOnLogin []string
 	// Logger receives faults (the errors behind a 500), with the strategy
 	// and path, never credentials. Optional. Default slog.Default().
@@ -58,12 +61,13 @@ type Config[U any] struct {
 // responses, logins and sessions. Create one with [New]. It is safe for
 // concurrent use, including Use and Unuse while serving.
 type Authenticator[U any] struct {
-	sessions    *session.Manager
-	serialize   func(U) (string, error)
-	deserialize func(context.Context, string) (U, error)
-	keep        []string
-	logger      *slog.Logger
-	audit       *slog.Logger
+	sessions     *session.Manager
+	serialize    func(U) (string, error)
+	deserialize  func(context.Context, string) (U, error)
+	keepOnLogin  []string
+	keepOnLogout []string
+	logger       *slog.Logger
+	audit        *slog.Logger
 
 	mu         sync.Mutex // serialises writers of strategies
 	strategies atomic.Pointer[map[string]strategy.Strategy[U]]
@@ -78,12 +82,13 @@ func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 		return nil, errors.New("passport: Config.Deserialize is required")
 	}
 	a := &Authenticator[U]{
-		sessions:    cfg.Sessions,
-		serialize:   cfg.Serialize,
-		deserialize: cfg.Deserialize,
-		keep:        append([]string{ReturnToKey, session.FlashKeys}, cfg.KeepOnLogin...),
-		logger:      cfg.Logger,
-		audit:       cfg.Audit,
+		sessions:     cfg.Sessions,
+		serialize:    cfg.Serialize,
+		deserialize:  cfg.Deserialize,
+		keepOnLogin:  append([]string{ReturnToKey, session.FlashKeys}, cfg.KeepOnLogin...),
+		keepOnLogout: append([]string{session.FlashKeys}, cfg.KeepOnLogin...),
+		logger:       cfg.Logger,
+		audit:        cfg.Audit,
 	}
 	if a.logger == nil {
 		a.logger = slog.Default()

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
 	"github.com/gopassport/passport"
@@ -34,6 +35,11 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureWith(t, nil, passport.Config[*user]{})
+}
+
+func testCookieStore(t testing.TB) *session.CookieStore {
+	t.Helper()
 	key := make([]byte, 32)
 	for i := range key {
 		key[i] = byte(i)
@@ -42,14 +48,25 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return store
+}
+
+// newFixtureWith is newFixture over store (nil: a cookie store) with the
+// options of cfg that the fixture does not set itself (KeepOnLogin).
+func newFixtureWith(t testing.TB, store sessions.Store, cfg passport.Config[*user]) *fixture {
+	t.Helper()
+	if store == nil {
+		store = testCookieStore(t)
+	}
 	mgr, err := session.New(session.Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{e: echo.New(), users: map[string]*user{"1": {ID: "1", Name: "Ada"}}}
 	f.auth, err = passport.New(passport.Config[*user]{
-		Sessions:  mgr,
-		Serialize: func(u *user) (string, error) { return u.ID, nil },
+		KeepOnLogin: cfg.KeepOnLogin,
+		Sessions:    mgr,
+		Serialize:   func(u *user) (string, error) { return u.ID, nil },
 		Deserialize: func(ctx context.Context, id string) (*user, error) {
 			f.deserializes.Add(1)
 			if f.deserializeFn != nil {

@@ -327,10 +327,8 @@ func (s *Session) CSRFSecret() ([]byte, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	if v, ok := gs.Values[csrfKey].(string); ok {
-		if b, err := base64.RawURLEncoding.Strict().DecodeString(v); err == nil && len(b) == csrfSecretLen {
-			return b, nil
-		}
+	if b, ok := s.storedCSRFSecret(); ok {
+		return b, nil
 	}
 	b := make([]byte, csrfSecretLen)
 	if _, err := rand.Read(b); err != nil {
@@ -339,6 +337,31 @@ func (s *Session) CSRFSecret() ([]byte, error) {
 	gs.Values[csrfKey] = base64.RawURLEncoding.EncodeToString(b)
 	s.changed = true
 	return b, nil
+}
+
+// LookupCSRFSecret returns the session's CSRF secret without creating one:
+// ok is false when the session has none. It returns the fault met while
+// loading, if any. A check of a submitted token uses it, so that a refused
+// request changes nothing.
+func (s *Session) LookupCSRFSecret() (secret []byte, ok bool, err error) {
+	s.session()
+	if s.err != nil {
+		return nil, false, s.err
+	}
+	secret, ok = s.storedCSRFSecret()
+	return secret, ok, nil
+}
+
+func (s *Session) storedCSRFSecret() ([]byte, bool) {
+	v, ok := s.gs.Values[csrfKey].(string)
+	if !ok {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(v)
+	if err != nil || len(b) != csrfSecretLen {
+		return nil, false
+	}
+	return b, true
 }
 
 func (s *Session) saveIfChanged() error {

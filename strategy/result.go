@@ -42,8 +42,13 @@ type Info struct {
 	// Message is a short text for the user, such as "Incorrect credentials.".
 	// It must never contain a secret or reflect unescaped input.
 	Message string
-	// Type is the flash kind the message belongs to: "error", "info" or
-	// "success". Empty means the route's default.
+	// Type is the flash kind the message belongs to, such as "error",
+	// "info" or "success". passport honours it when a route shows the
+	// strategy's own message (SuccessFlash("") or FailureFlash("")): the
+	// flash goes under this kind. Empty means the route's default:
+	// "success" for a success, "error" for a fail ([Fail] sets "error"). A
+	// route that names its own kind (SuccessFlashAs, FailureFlashAs)
+	// overrides it.
 	Type string
 	// Scope lists the permissions that were granted, for example the scopes
 	// of an access token.
