@@ -168,3 +168,53 @@ func ExampleCallback() {
 	// Output:
 	// 401 {"error":"Bad token."}
 }
+
+// The session-bound CSRF middleware: a page hands out a token, a POST
+// without it is refused, and a token from before login is refused after
+// it, since Login replaces the session's CSRF secret.
+func ExampleCSRF() {
+	ada := &Account{ID: "7", Name: "Ada"}
+	auth, err := passport.New(passport.Config[*Account]{
+		Sessions:    newSessions(),
+		Serialize:   func(a *Account) (string, error) { return a.ID, nil },
+		Deserialize: func(context.Context, string) (*Account, error) { return ada, nil },
+	})
+	if err != nil {
+		panic(err)
+	}
+	e := echo.New()
+	e.Use(auth.Session(), passport.CSRF()) // Session first: the secret lives in the session
+	e.GET("/form", func(c echo.Context) error {
+		tok, _ := c.Get("csrf").(string) // rendered as <input type="hidden" name="_csrf" value="…">
+		return c.String(http.StatusOK, tok)
+	})
+	e.POST("/login", func(c echo.Context) error {
+		if err := auth.Login(c, ada); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	})
+
+	var cookie *http.Cookie
+	send := func(method, path, token string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, strings.NewReader(url.Values{"_csrf": {token}}.Encode()))
+		req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		for _, c := range rec.Result().Cookies() {
+			cookie = c
+		}
+		return rec
+	}
+	token := send(http.MethodGet, "/form", "").Body.String()
+	fmt.Println("without a token:", send(http.MethodPost, "/login", "").Code)
+	fmt.Println("with the page's token:", send(http.MethodPost, "/login", token).Code)
+	fmt.Println("the same token after login:", send(http.MethodPost, "/login", token).Code)
+	// Output:
+	// without a token: 403
+	// with the page's token: 204
+	// the same token after login: 403
+}
