@@ -35,7 +35,6 @@ const (
 	bodyLimit         = "1M"
 	maxFormMemory     = 1 << 20 // a multipart form larger than this goes to temporary files; BodyLimit caps it anyway
 	csrfField         = "_csrf"
-	csrfCookie        = "_csrf"
 	csrfContextKey    = "csrf"
 	secretWordKey     = "secretWord"
 )
@@ -53,9 +52,10 @@ type Config struct {
 	// bytes. Optional. Default: a random key generated on the first run and
 	// kept in the database.
 	SessionSecret string
-	// SecureCookies sets the Secure attribute on the session and CSRF
-	// cookies whatever the request; set it behind a proxy that terminates
-	// TLS. Optional. Default false (Secure is still set for TLS requests).
+	// SecureCookies makes the session cookie Secure, and so
+	// "__Host-passport", whatever the request; set it behind a proxy that
+	// terminates TLS. Optional. Default false (over TLS the cookie is still
+	// Secure and "__Host-" prefixed).
 	SecureCookies bool
 	// LogRequests logs one line per request. Optional. Default false.
 	LogRequests bool
@@ -229,23 +229,21 @@ func (a *app) wire(cfg Config) error {
 		ReferrerPolicy:        "same-origin",
 	}))
 	isStatic := func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/static/") }
-	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return isStatic(c) || isAPI(c) || isCallbackPost(c) },
-		TokenLookup:    "form:" + csrfField,
-		ContextKey:     csrfContextKey,
-		CookieName:     csrfCookie,
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteLaxMode,
-		CookieSecure:   cfg.SecureCookies,
+	e.Use(auth.SessionWithConfig(passport.SessionConfig{Skipper: isStatic}))
+	// The CSRF secret lives in the session (so this comes after Session)
+	// and is replaced at every logon and logoff: a token captured before
+	// either is refused after it.
+	e.Use(passport.CSRFWithConfig(passport.CSRFConfig{
+		Skipper:     func(c echo.Context) bool { return isStatic(c) || isAPI(c) || isCallbackPost(c) },
+		TokenLookup: "form:" + csrfField,
+		ContextKey:  csrfContextKey,
 		ErrorHandler: func(error, echo.Context) error {
-			// Echo answers 400 for a missing token and 403 for a wrong
-			// one; both are the same refusal here. A fresh error, so
-			// that no handler finds the original 400 inside it.
+			// Missing, wrong, stale and cross-site tokens are the same
+			// refusal here. A fresh error, so that no handler finds the
+			// reason inside it.
 			return echo.NewHTTPError(http.StatusForbidden, "The form has expired or did not come from this site. Reload the page and try again.")
 		},
 	}))
-	e.Use(auth.SessionWithConfig(passport.SessionConfig{Skipper: isStatic}))
 
 	e.StaticFS("/static/", static)
 	e.GET("/", a.home)

@@ -52,17 +52,14 @@ func TestHome(t *testing.T) {
 				t.Errorf("%s: got %q; want %q", name, got, want)
 			}
 		}
-		var csrf *http.Cookie
-		for _, c := range (&http.Response{Header: res.header}).Cookies() {
-			if c.Name == csrfCookie {
-				csrf = c
-			}
+		// The page's CSRF token is bound to the session: the only cookie
+		// is the session's, no CSRF cookie beside it.
+		cookies := (&http.Response{Header: res.header}).Cookies()
+		if len(cookies) != 1 || cookies[0].Name != sessionCookie {
+			t.Fatalf("got cookies %v; want the session cookie alone", cookies)
 		}
-		if csrf == nil {
-			t.Fatalf("no %s cookie", csrfCookie)
-		}
-		if !csrf.HttpOnly || csrf.SameSite != http.SameSiteLaxMode || csrf.Path != "/" {
-			t.Errorf("csrf cookie: got HttpOnly=%v SameSite=%v Path=%q; want true, Lax, /", csrf.HttpOnly, csrf.SameSite, csrf.Path)
+		if c := cookies[0]; !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" {
+			t.Errorf("session cookie: got HttpOnly=%v SameSite=%v Path=%q; want true, Lax, /", c.HttpOnly, c.SameSite, c.Path)
 		}
 	})
 

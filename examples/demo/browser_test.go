@@ -149,6 +149,20 @@ func TestBrowser(t *testing.T) {
 
 	screenshot("secret-word")
 
+	// A form whose token was tampered with is refused with the 403 page,
+	// though the browser sends Sec-Fetch-Site: same-origin (which Echo's
+	// own CSRF middleware would let through without a token); the word
+	// stays.
+	step("tamper with the form's token",
+		chromedp.Navigate(base+"/secretWord"),
+		chromedp.SetAttributeValue(chromedp.CSS(`form[action="/secretWord"] input[name="_csrf"]`), "value", "tampered"),
+		chromedp.SendKeys(chromedp.ID("secretWord"), "forged"),
+	)
+	submit("submit the tampered form", "change")
+	expectText("the tampered form", "message", "The form has expired or did not come from this site.")
+	step("the word after the tampered form", chromedp.Navigate(base+"/secretWord"))
+	expectText("the word after the tampered form", "secret", "The secret word is: xylophone")
+
 	// Log off from the secret word page; the word is gone with the session.
 	submit("log off again", "logoff")
 	expectLocation("after the last logoff", "/")

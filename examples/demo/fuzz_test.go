@@ -74,7 +74,19 @@ func FuzzLogonBody(f *testing.F) {
 	if _, _, err := a.users.create(context.Background(), "Alice", "alice@example.com", mustHash(f, a)); err != nil {
 		f.Fatal(err)
 	}
-	const token = "fuzzcsrftokenfuzzcsrftokenfuzzcs"
+	// fresh returns a new session and its CSRF token, as the logon form
+	// hands them out: the token is bound to the session, and a logon
+	// replaces it, so each input gets its own.
+	fresh := func(t testing.TB) (string, *http.Cookie) {
+		rec := httptest.NewRecorder()
+		a.e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/sessions/logon", nil))
+		m := csrfRE.FindStringSubmatch(rec.Body.String())
+		cookies := rec.Result().Cookies()
+		if m == nil || len(cookies) != 1 {
+			t.Fatalf("GET /sessions/logon: no token or no session cookie (%d cookies)", len(cookies))
+		}
+		return m[1], cookies[0]
+	}
 
 	f.Add("email=alice%40example.com&password=correct+horse+battery")
 	f.Add("email=&password=")
@@ -84,9 +96,10 @@ func FuzzLogonBody(f *testing.F) {
 	f.Add("%zz=%zz")
 	f.Add(strings.Repeat("email=x&", 1000))
 	f.Fuzz(func(t *testing.T, body string) {
+		token, sessionCookie := fresh(t)
 		req := httptest.NewRequest(http.MethodPost, "/sessions/logon", strings.NewReader(body+"&_csrf="+token))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.AddCookie(&http.Cookie{Name: csrfCookie, Value: token})
+		req.AddCookie(sessionCookie)
 		rec := httptest.NewRecorder()
 		a.e.ServeHTTP(rec, req)
 		if rec.Code >= 500 {

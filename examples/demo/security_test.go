@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,43 +64,81 @@ func TestCSRF(t *testing.T) {
 				}
 			}},
 	}
+	// attempt is one forged POST: the page whose token a genuine form
+	// would carry, a token of the visitor's session before it logged on
+	// (or off), and headers to send.
+	type attempt struct {
+		page     string
+		previous string
+		header   http.Header
+	}
 	tokens := []struct {
 		name  string
-		token func(b *browser) (string, bool) // the _csrf to send, whether to send one
+		token func(b *browser, a *attempt) (string, bool) // the _csrf to send, whether to send one
 	}{
-		{"missing token", func(*browser) (string, bool) { return "", false }},
-		{"empty token", func(*browser) (string, bool) { return "", true }},
-		{"wrong token", func(b *browser) (string, bool) {
-			tok := b.cookie(csrfCookie)
+		{"missing token", func(*browser, *attempt) (string, bool) { return "", false }},
+		{"empty token", func(*browser, *attempt) (string, bool) { return "", true }},
+		{"wrong token", func(b *browser, a *attempt) (string, bool) {
+			tok := b.csrf(a.page)
 			return tok[1:] + tok[:1], true
 		}},
-		{"another visitor's token, no csrf cookie", func(b *browser) (string, bool) {
-			tok := ta.browser(t).csrf("/sessions/logon")
-			b.setCookie(csrfCookie, "")
-			return tok, true
+		{"another visitor's token", func(*browser, *attempt) (string, bool) {
+			return ta.browser(t).csrf("/sessions/logon"), true
+		}},
+		{"a token captured before logging on or off", func(_ *browser, a *attempt) (string, bool) {
+			return a.previous, true
+		}},
+		{"the page's token, cross-site", func(b *browser, a *attempt) (string, bool) {
+			a.header.Set("Sec-Fetch-Site", "cross-site")
+			return b.csrf(a.page), true
+		}},
+		{"missing token, same-origin", func(_ *browser, a *attempt) (string, bool) {
+			a.header.Set("Sec-Fetch-Site", "same-origin")
+			return "", false
 		}},
 	}
 	for _, rt := range routes {
 		for _, tk := range tokens {
 			t.Run("nok, "+rt.name+", "+tk.name, func(t *testing.T) {
 				b := ta.browser(t)
+				a := &attempt{page: "/secretWord", header: http.Header{}}
 				if rt.loggedIn {
+					a.previous = b.csrf("/sessions/logon")
 					if res := b.logon("alice@example.com", testPassword); res.location() != "/" {
 						t.Fatalf("logon: got %d %q", res.status, res.location())
 					}
+				} else {
+					// Logged on and off again: a token of the session
+					// before the logoff.
+					a.page = "/sessions/logon"
+					if res := b.logon("alice@example.com", testPassword); res.location() != "/" {
+						t.Fatalf("logon: got %d %q", res.status, res.location())
+					}
+					a.previous = b.csrf("/")
+					if res := b.logoff(); res.status != http.StatusFound {
+						t.Fatalf("logoff: got %d", res.status)
+					}
 				}
-				b.get("/") // the csrf cookie
-				if b.cookie(csrfCookie) == "" {
-					t.Fatal("no csrf cookie")
+				b.get("/") // the session and its CSRF secret
+				if b.cookie(sessionCookie) == "" {
+					t.Fatal("no session cookie")
 				}
 				form := url.Values{}
 				for k, v := range rt.form {
 					form[k] = v
 				}
-				if tok, send := tk.token(b); send {
+				if tok, send := tk.token(b, a); send {
 					form.Set("_csrf", tok)
 				}
-				res := b.post(rt.path, form)
+				req, err := http.NewRequest(http.MethodPost, ta.srv.URL+rt.path, strings.NewReader(form.Encode()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				for k, v := range a.header {
+					req.Header[k] = v
+				}
+				res := b.do(req)
 				if res.status != http.StatusForbidden {
 					t.Fatalf("got status %d; want 403", res.status)
 				}
@@ -436,4 +476,138 @@ func TestSessionKeys(t *testing.T) {
 			t.Error("got no error; want one")
 		}
 	})
+}
+
+// TestCSRFTokenRotatesAtLogon: a token captured before logon (by an
+// attacker who had the victim's anonymous page, or planted the session) is
+// refused once the victim has logged on; the pages of the logged-on
+// session carry tokens that work.
+func TestCSRFTokenRotatesAtLogon(t *testing.T) {
+	ta := newTestApp(t, Config{})
+	ta.browser(t).register("Alice", "alice@example.com", testPassword)
+	b := ta.browser(t)
+	captured := b.csrf("/sessions/logon")
+	res := b.post("/sessions/logon", url.Values{"email": {"alice@example.com"}, "password": {testPassword}, "_csrf": {captured}})
+	if res.status != http.StatusFound || res.location() != "/" {
+		t.Fatalf("logon: got %d %q; want 302 to /", res.status, res.location())
+	}
+
+	t.Run("nok, the token from before logon", func(t *testing.T) {
+		res := b.post("/secretWord", url.Values{"secretWord": {"forged"}, "_csrf": {captured}})
+		if res.status != http.StatusForbidden {
+			t.Fatalf("got %d; want 403", res.status)
+		}
+		if got := b.secretWord(); got != defaultSecretWord {
+			t.Errorf("secret word: got %q; want %q", got, defaultSecretWord)
+		}
+	})
+
+	t.Run("ok, a token of the logged-on session", func(t *testing.T) {
+		res := b.submit("/secretWord", "/secretWord", url.Values{"secretWord": {"xylophone"}})
+		if res.status != http.StatusFound {
+			t.Fatalf("got %d; want 302", res.status)
+		}
+		if got := b.secretWord(); got != "xylophone" {
+			t.Errorf("secret word: got %q; want xylophone", got)
+		}
+	})
+
+	t.Run("nok, a logged-on token after logoff", func(t *testing.T) {
+		loggedOn := b.csrf("/")
+		if res := b.post("/sessions/logoff", url.Values{"_csrf": {loggedOn}}); res.status != http.StatusFound {
+			t.Fatalf("logoff: got %d", res.status)
+		}
+		res := b.post("/sessions/logon", url.Values{"email": {"alice@example.com"}, "password": {testPassword}, "_csrf": {loggedOn}})
+		if res.status != http.StatusForbidden {
+			t.Errorf("logon with the token from before logoff: got %d; want 403", res.status)
+		}
+	})
+}
+
+// TestTwoSessionCookies: a request carrying two session cookies (one
+// planted by a sibling host, say) has no session at all, whichever comes
+// first: never "first one wins".
+func TestTwoSessionCookies(t *testing.T) {
+	var logs bytes.Buffer
+	ta := newTestApp(t, Config{Logger: slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil))})
+	carol := ta.browser(t)
+	carol.register("Carol", "carol@example.com", testPassword)
+	alice := ta.browser(t)
+	alice.register("Alice", "alice@example.com", testPassword)
+	for _, tt := range []struct {
+		name  string
+		order []string
+	}{
+		{"nok, carol then alice", []string{carol.cookie(sessionCookie), alice.cookie(sessionCookie)}},
+		{"nok, alice then carol", []string{alice.cookie(sessionCookie), carol.cookie(sessionCookie)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, ta.srv.URL+"/", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Cookie", sessionCookie+"="+tt.order[0]+"; "+sessionCookie+"="+tt.order[1])
+			res := ta.browser(t).do(req)
+			if res.status != http.StatusOK || !strings.Contains(res.body, "Nobody is logged on.") {
+				t.Errorf("got %d, logged on as someone; want nobody:\n%s", res.status, res.body)
+			}
+			req, _ = http.NewRequest(http.MethodGet, ta.srv.URL+"/secretWord", nil)
+			req.Header.Set("Cookie", sessionCookie+"="+tt.order[0]+"; "+sessionCookie+"="+tt.order[1])
+			if res := ta.browser(t).do(req); res.status != http.StatusFound || res.location() != "/sessions/logon" {
+				t.Errorf("GET /secretWord: got %d %q; want 302 to /sessions/logon", res.status, res.location())
+			}
+		})
+	}
+	if !strings.Contains(logs.String(), "more than one session cookie") {
+		t.Errorf("no warning logged:\n%s", logs.String())
+	}
+	// Each cookie alone is still its own user's.
+	if got := carol.loggedOnAs(); got != "Carol" {
+		t.Errorf("carol alone: got %q", got)
+	}
+}
+
+// TestHostPrefixedCookieBehindTLS: with SecureCookies (the app is behind a
+// TLS-terminating proxy) the session cookie is __Host-passport, Secure,
+// Path=/, no Domain; a bare "passport" cookie (which a sibling host can
+// set) is not read.
+func TestHostPrefixedCookieBehindTLS(t *testing.T) {
+	ta := newTestApp(t, Config{SecureCookies: true})
+	res := ta.browser(t).get("/sessions/logon")
+	cookies := (&http.Response{Header: res.header}).Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("got cookies %v; want one", cookies)
+	}
+	if c := cookies[0]; c.Name != "__Host-passport" || !c.Secure || c.Path != "/" || c.Domain != "" {
+		t.Errorf("got %v; want __Host-passport, Secure, Path /, no Domain", c)
+	}
+
+	// A logged-on session of a plain-HTTP instance on the same database,
+	// as a sibling would plant it, under the bare name.
+	db := filepath.Join(t.TempDir(), "demo.db")
+	plain := newTestApp(t, Config{DB: db, SessionSecret: testSecret})
+	pb := plain.browser(t)
+	pb.register("Mallory", "mallory@example.com", testPassword)
+	secure := newTestApp(t, Config{DB: db, SessionSecret: testSecret, SecureCookies: true})
+	req, err := http.NewRequest(http.MethodGet, secure.srv.URL+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: pb.cookie(sessionCookie)})
+	if res := secure.browser(t).do(req); !strings.Contains(res.body, "Nobody is logged on.") {
+		t.Errorf("a bare passport cookie behind TLS: got logged on; want nobody")
+	}
+}
+
+// syncWriter serialises writes to a buffer that the server's goroutines
+// log into.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
