@@ -64,7 +64,7 @@ func (s *Session) Load() error {
 		return s.err
 	}
 	s.loaded = true
-	if n := len(s.r.CookiesNamed(s.name)); n > 1 {
+	if n := countCookies(s.r, s.name); n > 1 {
 		s.m.logger.WarnContext(s.r.Context(), "session: more than one session cookie in the request; treated as no session", "cookie", s.name, "count", n)
 		s.gs = s.fresh()
 		return nil
@@ -100,6 +100,22 @@ func (s *Session) Load() error {
 		s.changed = true
 	}
 	return nil
+}
+
+// countCookies counts the cookies called name in r's Cookie headers, as
+// net/http splits them, without allocating. A pair whose value net/http
+// would drop still counts: two spellings of the name are never one session.
+func countCookies(r *http.Request, name string) int {
+	n := 0
+	for _, line := range r.Header["Cookie"] {
+		for part := range strings.SplitSeq(line, ";") {
+			k, _, _ := strings.Cut(part, "=")
+			if strings.TrimSpace(k) == name {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func (s *Session) expired(now time.Time, created, seen int64) bool {
