@@ -17,7 +17,7 @@
 //		Deserialize: func(ctx context.Context, id string) (*User, error) { return users.Find(ctx, id) },
 //	})
 //	auth.Use("local", localStrategy)
-//	e.Use(auth.Session())
+//	e.Use(auth.Session(), passport.CSRF()) // forms send c.Get("csrf") back as _csrf
 //	e.POST("/login", auth.Authenticate("local",
 //		passport.SuccessReturnToOrRedirect("/"),
 //		passport.FailureRedirect("/login"), passport.FailureFlash("")).Handler())
@@ -26,5 +26,7 @@
 // Sessions are regenerated at login and logout (session fixation), the
 // return-to URL and flash messages survive that, users are deserialized
 // lazily at most once per request, and every failure leaves as an
-// *echo.HTTPError so the app's error handler renders it.
+// *echo.HTTPError so the app's error handler renders it. [CSRF] keeps its
+// secret in the session, so a token from before login or logout is
+// refused after it.
 package passport
