@@ -28,9 +28,9 @@ const (
 	deviceMACLen   = sha256.Size
 	// deviceHeadLen is the version byte, the issue time and the nonce.
 	deviceHeadLen = 1 + 8 + deviceNonceLen
-	// maxDeviceValue bounds the cookie value decoded: a username of 1 KiB
-	// and the rest, in base64.
-	maxDeviceValue = 1500
+	// deviceLen is the whole cookie, decoded: the head, the SHA-256 of the
+	// username and the MAC.
+	deviceLen = deviceHeadLen + sha256.Size + deviceMACLen
 	// deviceClockSkew is how far in the future an issue time may lie (a
 	// clock stepped back between two instances).
 	deviceClockSkew = 5 * time.Minute
@@ -74,9 +74,10 @@ type DeviceCookieConfig struct {
 // keeps the account locked for untrusted clients does not lock out its
 // owner's browsers.
 //
-// The cookie is HttpOnly, SameSite=Lax, and holds the canonical username
-// in clear (signed, not encrypted): the browser that carries it logged in
-// to that account. It is not a credential: it never logs anyone in, it
+// The cookie is HttpOnly, SameSite=Lax, and holds the SHA-256 of the
+// canonical username (not the name itself, which may be an e-mail address:
+// the cookie binds the account without showing it), the issue time and the
+// nonce, all under the MAC. It is not a credential: it never logs anyone in, it
 // only chooses which failure budget an attempt counts against. A browser
 // holds the device cookie of the last account that logged in on it.
 //
@@ -139,13 +140,14 @@ func (d *DeviceCookies) Name() string { return d.name }
 // new nonce. It returns an error only when the system's random source
 // fails.
 func (d *DeviceCookies) Issue(r *http.Request, username string) (*http.Cookie, error) {
-	payload := make([]byte, deviceHeadLen, deviceHeadLen+len(username)+deviceMACLen)
+	payload := make([]byte, deviceHeadLen, deviceLen)
 	payload[0] = deviceVersion
 	binary.BigEndian.PutUint64(payload[1:9], uint64(d.now().Unix()))
 	if _, err := rand.Read(payload[9:deviceHeadLen]); err != nil {
 		return nil, fmt.Errorf("throttle: device cookie nonce: %w", err)
 	}
-	payload = append(payload, username...)
+	sum := sha256.Sum256([]byte(username))
+	payload = append(payload, sum[:]...)
 	value := append(payload, d.mac(payload)...)
 	return &http.Cookie{
 		Name:     d.name,
@@ -174,22 +176,19 @@ func (d *DeviceCookies) Device(r *http.Request, username string) (id string, ok 
 
 // parse checks one cookie value for username.
 func (d *DeviceCookies) parse(value, username string) (string, bool) {
-	if len(value) > maxDeviceValue {
+	// Go's base64 decoder skips CR and LF: one value, one spelling.
+	if len(value) != base64.RawURLEncoding.EncodedLen(deviceLen) || strings.ContainsAny(value, "\r\n") {
 		return "", false
 	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(value)
-	if err != nil || len(raw) < deviceHeadLen+deviceMACLen || raw[0] != deviceVersion {
-		return "", false
-	}
-	// Go's base64 decoder skips CR and LF: one value, one spelling.
-	if strings.ContainsAny(value, "\r\n") {
+	if err != nil || len(raw) != deviceLen || raw[0] != deviceVersion {
 		return "", false
 	}
 	payload, mac := raw[:len(raw)-deviceMACLen], raw[len(raw)-deviceMACLen:]
 	if !hmac.Equal(mac, d.mac(payload)) {
 		return "", false
 	}
-	if string(payload[deviceHeadLen:]) != username {
+	if sum := sha256.Sum256([]byte(username)); !hmac.Equal(payload[deviceHeadLen:], sum[:]) {
 		return "", false
 	}
 	issued := int64(binary.BigEndian.Uint64(payload[1:9]))
