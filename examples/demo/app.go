@@ -191,6 +191,7 @@ func (a *app) wire(cfg Config) error {
 		PasswordField: "password",
 		Verify:        a.verify,
 		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{Now: cfg.now}),
+		Canonicalize:  accountKey, // as at registration: look-alikes reach one account and one throttle budget
 	})
 	if err != nil {
 		return err
