@@ -367,3 +367,20 @@ func TestCanonicalUsernameAtLogin(t *testing.T) {
 		want(t, "after 10 failures under five spellings", res, strategy.KindFail, http.StatusTooManyRequests, "1")
 	})
 }
+
+// TestCanonicalizeEmptyIsRefused checks that a Canonicalize of the app's
+// that maps a username to "" refuses it, rather than letting an attempt
+// without an account through to Verify and past the account's budget.
+func TestCanonicalizeEmptyIsRefused(t *testing.T) {
+	v := newVerifier()
+	s := newStrategy(t, local.Config[string]{Verify: v.verify, Canonicalize: func(string) (string, error) { return "", nil }})
+	res, err := s.Authenticate(formRequest("username=alice&password=s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, "empty canonical form", res, strategy.KindFail, http.StatusBadRequest, "")
+	if !errors.Is(res.Reason, local.ErrInvalidIdentifier) || v.calls.Load() != 0 {
+		t.Errorf("reason %v, %d Verify calls; want ErrInvalidIdentifier and none", res.Reason, v.calls.Load())
+	}
+}
+

@@ -241,6 +241,9 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 		return s.credentialsFail(cerr), nil
 	}
 	username, kerr := s.cfg.Canonicalize(c.username)
+	if kerr == nil && username == "" {
+		kerr = fmt.Errorf("%w: empty canonical form", ErrInvalidIdentifier)
+	}
 	if kerr != nil {
 		return s.credentialsFail(fmt.Errorf("local: %s: %w: %w", s.cfg.UsernameField, strategy.ErrMalformedCredentials, kerr)), nil
 	}
