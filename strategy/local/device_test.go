@@ -383,4 +383,3 @@ func TestCanonicalizeEmptyIsRefused(t *testing.T) {
 		t.Errorf("reason %v, %d Verify calls; want ErrInvalidIdentifier and none", res.Reason, v.calls.Load())
 	}
 }
-
