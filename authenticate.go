@@ -225,6 +225,9 @@ func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFu
 	a := rt.a
 	name := rt.names[i]
 	if rt.callback != nil {
+		// Headers a success asks for (a device cookie) go out with the
+		// callback's response, as with a login's below.
+		copyHeader(c.Response().Header(), res.Header)
 		return rt.callback(c, Outcome[U]{Kind: strategy.KindSuccess, Strategy: name, Result: res})
 	}
 	cfg := &rt.cfg
@@ -258,6 +261,7 @@ func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFu
 		if err := sess.Load(); err != nil {
 			return a.fault(c, name, err)
 		}
+		copyHeader(c.Response().Header(), res.Header)
 		target := cfg.successRedirect
 		back, hasBack := "", false
 		if cfg.returnTo {

@@ -81,8 +81,11 @@ type Result[U any] struct {
 	// ErrMissingCredentials, or an error wrapping one (with detail for the
 	// logs). It is never shown to the client; use errors.Is on it.
 	Reason error
-	// Header holds extra response headers a fail wants sent, such as
-	// Retry-After when a login is throttled.
+	// Header holds extra response headers the outcome wants sent: a fail's
+	// Retry-After when a login is throttled, a success's Set-Cookie of a
+	// device cookie. passport sends a fail's headers with the failure
+	// response, and a success's with a login's response or a callback's;
+	// a Stateless or AssignTo route sets no cookies and drops them.
 	Header http.Header
 }
 

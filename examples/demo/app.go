@@ -23,6 +23,7 @@ import (
 	"github.com/gopassport/passport/session/sqlstore"
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/throttle"
 )
 
 //go:embed templates static
@@ -186,11 +187,17 @@ func (a *app) wire(cfg Config) error {
 		return err
 	}
 	a.auth = auth
+	devices, err := throttle.NewDeviceCookies(throttle.DeviceCookieConfig{Secure: cfg.SecureCookies, Now: cfg.now})
+	if err != nil {
+		return err
+	}
 	localStrategy, err := local.New(local.Config[*User]{
 		UsernameField: "email",
 		PasswordField: "password",
 		Verify:        a.verify,
 		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{Now: cfg.now}),
+		Canonicalize:  accountKey, // as at registration: look-alikes reach one account and one throttle budget
+		DeviceCookies: devices,
 	})
 	if err != nil {
 		return err

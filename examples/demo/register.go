@@ -19,7 +19,7 @@ const (
 const (
 	msgNameRequired  = "Name is required."
 	msgNameLong      = "Name must be at most 100 characters."
-	msgNameInvalid   = "Name can't contain control characters."
+	msgNameInvalid   = "Name can't contain control, invisible or text-direction characters."
 	msgEmailRequired = "Email is required."
 	msgEmailLong     = "Email must be at most 254 characters."
 	msgEmailInvalid  = "Enter a valid email address, such as name@example.com."
@@ -45,7 +45,7 @@ func (f registration) validate() (fields map[string]string, form []string) {
 	switch {
 	case name == "":
 		fields["name"] = msgNameRequired
-	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, hiddenRune):
 		fields["name"] = msgNameInvalid
 	case utf8.RuneCountInString(name) > maxNameRunes:
 		fields["name"] = msgNameLong
@@ -71,9 +71,22 @@ func (f registration) validate() (fields map[string]string, form []string) {
 	return fields, form
 }
 
+// hiddenRune reports a character that hides or reorders text: a control,
+// a format character (zero-width, soft hyphen) or a bidi control such as
+// U+202E RIGHT-TO-LEFT OVERRIDE, which would make a name display as
+// something else.
+func hiddenRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Bidi_Control, r)
+}
+
 // validEmail reports whether email is a bare address (no display name, no
-// angle brackets) that net/mail parses, printable UTF-8 with a domain.
+// angle brackets) that net/mail parses, printable UTF-8 with a domain, and
+// that has an account key (no format or bidi characters, a domain IDNA
+// accepts).
 func validEmail(email string) bool {
+	if _, err := accountKey(email); err != nil {
+		return false
+	}
 	if !utf8.ValidString(email) || strings.ContainsFunc(email, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) {
 		return false
 	}

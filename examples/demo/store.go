@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS users (
 	id            INTEGER PRIMARY KEY,
 	name          TEXT    NOT NULL,
 	email         TEXT    NOT NULL,
-	email_key     TEXT    NOT NULL UNIQUE, -- lower-cased email: one account per address, whatever the case (see noEmailKey for a user without one)
+	email_key     TEXT    NOT NULL UNIQUE, -- accountKey(email): one account per address and its look-alikes (see noEmailKey for a user without one)
 	password_hash TEXT    NOT NULL, -- '' for a user created by social sign-in: no password logs on
 	created_at    INTEGER NOT NULL
 );
@@ -93,14 +93,62 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("demo: creating tables in %s: %w", path, err)
 	}
+	if err := rekeyUsers(ctx, db); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
-// emailKey is the form under which an email is unique and looked up:
-// trimmed and lower-cased, as local.NormalizeUsername counts throttled
-// attempts.
+// rekeyUsers brings every user's email_key up to date with emailKey, for a
+// database written when keys were only lower-cased. Two old accounts whose
+// addresses are look-alikes of each other cannot share one key: the later
+// keeps its old key (UPDATE OR IGNORE), and logs on only by the password
+// reset an app would offer.
+func rekeyUsers(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT id, email, email_key FROM users WHERE email <> ''`)
+	if err != nil {
+		return fmt.Errorf("demo: reading account keys: %w", err)
+	}
+	type rekey struct {
+		id  int64
+		key string
+	}
+	var todo []rekey
+	for rows.Next() {
+		var (
+			id         int64
+			email, key string
+		)
+		if err := rows.Scan(&id, &email, &key); err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("demo: reading account keys: %w", err)
+		}
+		if k := emailKey(email); k != key {
+			todo = append(todo, rekey{id, k})
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("demo: reading account keys: %w", err)
+	}
+	for _, r := range todo {
+		if _, err := db.ExecContext(ctx, `UPDATE OR IGNORE users SET email_key = ? WHERE id = ?`, r.key, r.id); err != nil {
+			return fmt.Errorf("demo: updating the account key of user %d: %w", r.id, err)
+		}
+	}
+	return nil
+}
+
+// emailKey is the form under which an email is unique and looked up: its
+// accountKey, the same key the local strategy throttles under. An address
+// that has none (registration refuses those; a provider might send one) is
+// keyed trimmed and lower-cased, prefixed so that it never equals an
+// account key.
 func emailKey(email string) string {
-	return strings.ToLower(strings.TrimSpace(email))
+	if key, err := accountKey(email); err == nil {
+		return key
+	}
+	return "invalid " + strings.ToLower(strings.TrimSpace(email))
 }
 
 // users is the users table.

@@ -21,7 +21,9 @@ func Example() {
 	fmt.Println(rec.Code, rec.Header().Get("Location"))
 
 	req = httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(rec.Result().Cookies()[0])
+	for _, c := range rec.Result().Cookies() { // as a browser sends them back
+		req.AddCookie(c)
+	}
 	rec = httptest.NewRecorder()
 	e.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, rec.Body.String())

@@ -25,11 +25,14 @@ func TestQuickstart(t *testing.T) {
 		t.Fatalf("wrong password: got %d; want 401", rec.Code)
 	}
 	rec := post("correct horse")
-	if rec.Code != http.StatusFound || len(rec.Result().Cookies()) != 1 {
-		t.Fatalf("login: got %d with %d cookies; want 302 and a session cookie", rec.Code, len(rec.Result().Cookies()))
+	// The session cookie and the local strategy's device cookie.
+	if rec.Code != http.StatusFound || len(rec.Result().Cookies()) != 2 {
+		t.Fatalf("login: got %d with %d cookies; want 302, a session cookie and a device cookie", rec.Code, len(rec.Result().Cookies()))
 	}
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(rec.Result().Cookies()[0])
+	for _, c := range rec.Result().Cookies() {
+		req.AddCookie(c)
+	}
 	rec = httptest.NewRecorder()
 	e.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || rec.Body.String() != "Hello, alice" {

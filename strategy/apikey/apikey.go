@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gopassport/passport/strategy"
+	"github.com/gopassport/passport/strategy/throttle"
 )
 
 // Defaults of [Config].
@@ -88,6 +89,14 @@ type Config[U any] struct {
 	// MaxKeyBytes is the longest key accepted; a longer one is a 400 fail,
 	// refused before Verify runs. Optional. Default [DefaultMaxKeyBytes].
 	MaxKeyBytes int
+	// Throttle limits repeated unknown keys per client address (an API key
+	// names no account, so [throttle.Attempt.Username] is empty): an
+	// attempt it refuses is a 429 fail with Retry-After and
+	// [strategy.ErrThrottled], and Verify is not called. The same
+	// [throttle.Throttler] strategy/local and strategy/basic take. Optional.
+	// Default nil: no throttling (random keys are too long to guess, so
+	// this mostly spares the database a flood of lookups).
+	Throttle throttle.Throttler
 }
 
 // Strategy authenticates a request by an API key. The outcomes:
@@ -102,6 +111,8 @@ type Config[U any] struct {
 //   - An unknown key: a 401 fail with the challenge and
 //     [strategy.ErrInvalidCredentials].
 //   - A known key: a success with the user.
+//   - With a Throttle, an attempt it refuses: a 429 fail with a Retry-After
+//     header and [strategy.ErrThrottled], before Verify runs.
 //
 // A Strategy is safe for concurrent use.
 type Strategy[U any] struct {
@@ -111,6 +122,7 @@ type Strategy[U any] struct {
 	verify      func(ctx context.Context, key string) (U, error)
 	challenge   string
 	maxKeyBytes int
+	throttle    throttle.Throttler
 }
 
 var _ strategy.Strategy[string] = (*Strategy[string])(nil)
@@ -129,6 +141,7 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 		verify:      cfg.Verify,
 		challenge:   cfg.Challenge,
 		maxKeyBytes: cfg.MaxKeyBytes,
+		throttle:    cfg.Throttle,
 	}
 	if !cfg.DisableHeader {
 		s.header = cfg.Header
@@ -174,8 +187,9 @@ func (s *Strategy[U]) Name() string { return "apikey" }
 func (s *Strategy[U]) Challenge() string { return s.challenge }
 
 // Authenticate reads the key from r and looks it up. See [Strategy] for the
-// outcomes. It returns an error only when Verify reported a fault.
-func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) {
+// outcomes. It returns an error only when Verify reported a fault, or the
+// Throttle did.
+func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err error) {
 	key, err := s.extract(r)
 	switch {
 	case errors.Is(err, strategy.ErrMissingCredentials):
@@ -183,7 +197,26 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) 
 	case err != nil:
 		return s.fail(http.StatusBadRequest, msgMalformed, err), nil
 	}
-	user, err := s.verify(r.Context(), key)
+	ctx := r.Context()
+	if t := s.throttle; t != nil {
+		att := throttle.Attempt{IP: strategy.ClientIP(r)}
+		wait, terr := t.Allow(ctx, att)
+		if terr != nil {
+			return strategy.Result[U]{}, fmt.Errorf("apikey: throttle: %w", terr)
+		}
+		if wait > 0 {
+			return s.fail(http.StatusTooManyRequests, msgThrottled, strategy.ErrThrottled).WithHeader("Retry-After", throttle.RetryAfter(wait)), nil
+		}
+		outcome := throttle.OutcomeAborted
+		defer func() {
+			derr := t.Done(context.WithoutCancel(ctx), att, outcome)
+			if derr != nil && err == nil {
+				res, err = strategy.Result[U]{}, fmt.Errorf("apikey: throttle: %w", derr)
+			}
+		}()
+		defer func() { outcome = outcomeOf(res, err) }()
+	}
+	user, err := s.verify(ctx, key)
 	if err != nil {
 		if res, ok := s.verifyFail(err); ok {
 			return res, nil
@@ -191,6 +224,22 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) 
 		return strategy.Result[U]{}, fmt.Errorf("apikey: verify: %w", err)
 	}
 	return strategy.Success(user, strategy.Info{}), nil
+}
+
+// outcomeOf is how an attempt that the throttle allowed ended: a success
+// (or a 403, whose key was right), an unknown key, or neither (a fault, a
+// Verify that throttled by itself).
+func outcomeOf[U any](res strategy.Result[U], err error) throttle.Outcome {
+	switch {
+	case err != nil:
+		return throttle.OutcomeAborted
+	case res.Kind == strategy.KindSuccess, res.Kind == strategy.KindFail && res.FailStatus() == http.StatusForbidden:
+		return throttle.OutcomeSuccess
+	case res.Kind == strategy.KindFail && errors.Is(res.Reason, strategy.ErrInvalidCredentials):
+		return throttle.OutcomeFailure
+	default:
+		return throttle.OutcomeAborted
+	}
 }
 
 func (s *Strategy[U]) fail(status int, msg string, reason error) strategy.Result[U] {

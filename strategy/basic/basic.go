@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gopassport/passport/strategy"
+	"github.com/gopassport/passport/strategy/throttle"
 )
 
 // DefaultRealm is the realm of the challenge when [Config.Realm] is empty.
@@ -56,6 +57,14 @@ type Config[U any] struct {
 	// [MaxPasswordBytes]; the password may be empty and may contain colons.
 	// Verify must be safe for concurrent use.
 	Verify func(ctx context.Context, username, password string) (U, error)
+	// Throttle limits repeated wrong passwords per account (the username,
+	// trimmed and lower-cased) and per client address, as it does for
+	// strategy/local: an attempt it refuses is a 429 fail with Retry-After
+	// and [strategy.ErrThrottled], and Verify is not called. Optional.
+	// Default nil: no throttling (a Basic client resends its credentials
+	// with every request, so an app usually throttles at its edge; give
+	// [throttle.NewMemory] to throttle here).
+	Throttle throttle.Throttler
 }
 
 // Strategy is the HTTP Basic strategy (RFC 7617): it reads the
@@ -74,6 +83,8 @@ type Config[U any] struct {
 //     [strategy.ErrInvalidCredentials] (also matching
 //     [strategy.ErrUserNotFound] when Verify returned it).
 //   - Right credentials: a success with the user.
+//   - With a Throttle, an attempt it refuses: a 429 fail with a Retry-After
+//     header and [strategy.ErrThrottled], before Verify runs.
 //
 // The scheme is matched case-insensitively. Every fail carries the
 // challenge `Basic realm="<Realm>", charset="UTF-8"`, so that a route that
@@ -84,6 +95,7 @@ type Config[U any] struct {
 type Strategy[U any] struct {
 	verify    func(ctx context.Context, username, password string) (U, error)
 	challenge string
+	throttle  throttle.Throttler
 }
 
 var _ strategy.Strategy[string] = (*Strategy[string])(nil)
@@ -104,6 +116,7 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 	return &Strategy[U]{
 		verify:    cfg.Verify,
 		challenge: "Basic realm=" + quote(realm) + `, charset="UTF-8"`,
+		throttle:  cfg.Throttle,
 	}, nil
 }
 
@@ -131,8 +144,8 @@ func (s *Strategy[U]) Challenge() string { return s.challenge }
 
 // Authenticate reads the Basic credentials of r and checks them. See
 // [Strategy] for the outcomes. It returns an error only when Verify
-// reported a fault.
-func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) {
+// reported a fault, or the Throttle did.
+func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err error) {
 	username, password, err := parseAuthorization(r.Header.Values("Authorization"))
 	switch {
 	case errors.Is(err, strategy.ErrMissingCredentials):
@@ -140,7 +153,26 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) 
 	case err != nil:
 		return s.fail(http.StatusBadRequest, msgMalformed, err), nil
 	}
-	user, err := s.verify(r.Context(), username, password)
+	ctx := r.Context()
+	if t := s.throttle; t != nil {
+		att := throttle.Attempt{Username: strings.ToLower(strings.TrimSpace(username)), IP: strategy.ClientIP(r)}
+		wait, terr := t.Allow(ctx, att)
+		if terr != nil {
+			return strategy.Result[U]{}, fmt.Errorf("basic: throttle: %w", terr)
+		}
+		if wait > 0 {
+			return s.fail(http.StatusTooManyRequests, msgThrottled, strategy.ErrThrottled).WithHeader("Retry-After", throttle.RetryAfter(wait)), nil
+		}
+		outcome := throttle.OutcomeAborted
+		defer func() {
+			derr := t.Done(context.WithoutCancel(ctx), att, outcome)
+			if derr != nil && err == nil {
+				res, err = strategy.Result[U]{}, fmt.Errorf("basic: throttle: %w", derr)
+			}
+		}()
+		defer func() { outcome = outcomeOf(res, err) }()
+	}
+	user, err := s.verify(ctx, username, password)
 	if err != nil {
 		if res, ok := s.verifyFail(err); ok {
 			return res, nil
@@ -148,6 +180,22 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) 
 		return strategy.Result[U]{}, fmt.Errorf("basic: verify: %w", err)
 	}
 	return strategy.Success(user, strategy.Info{}), nil
+}
+
+// outcomeOf is how an attempt that the throttle allowed ended: a success
+// (or a 403, whose credentials were right), a wrong password or user, or
+// neither (a fault, a Verify that throttled by itself).
+func outcomeOf[U any](res strategy.Result[U], err error) throttle.Outcome {
+	switch {
+	case err != nil:
+		return throttle.OutcomeAborted
+	case res.Kind == strategy.KindSuccess, res.Kind == strategy.KindFail && res.FailStatus() == http.StatusForbidden:
+		return throttle.OutcomeSuccess
+	case res.Kind == strategy.KindFail && errors.Is(res.Reason, strategy.ErrInvalidCredentials):
+		return throttle.OutcomeFailure
+	default:
+		return throttle.OutcomeAborted
+	}
 }
 
 func (s *Strategy[U]) fail(status int, msg string, reason error) strategy.Result[U] {

@@ -36,12 +36,17 @@ func kitLookup(t testing.TB, hasher *local.Hasher) func(context.Context, string)
 }
 
 // newKitStrategy builds a local strategy with a throttle, as an app does.
+// Device cookies are off: each success issues a cookie with a new random
+// nonce, by design, so two successes would differ in their Set-Cookie and
+// the kit's "stable" check compares outcomes exactly. TestDeviceCookies
+// covers them.
 func newKitStrategy(t testing.TB, throttle local.MemoryThrottleConfig) *local.Strategy[string] {
 	t.Helper()
 	h := kitHasher()
 	s, err := local.New(local.Config[string]{
-		Verify:   local.VerifyWithHash(kitLookup(t, h), h),
-		Throttle: local.NewMemoryThrottle(throttle),
+		Verify:               local.VerifyWithHash(kitLookup(t, h), h),
+		Throttle:             local.NewMemoryThrottle(throttle),
+		DisableDeviceCookies: true,
 	})
 	if err != nil {
 		t.Fatal(err)

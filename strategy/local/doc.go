@@ -44,13 +44,27 @@
 // Passwords are stored as argon2id hashes in PHC format with at least
 // OWASP's parameters (19 MiB, 2 iterations). bcrypt hashes from an older
 // system are accepted by [CheckPassword]; [NeedsRehash] reports them (and
-// argon2id hashes made with weaker parameters) so that Verify can store a
-// new hash on the next successful login, when the password is at hand.
+// argon2id hashes made with weaker parameters), and [NewHashVerify] with a
+// Rehash callback stores a new hash on the next successful login, when the
+// password is at hand.
 //
 // A [Throttler] refuses attempts on an account or from an address with too
-// many recent failures, with 429 and Retry-After. A refused attempt never
-// reaches Verify, so even the right password is refused during a lock: a
-// guesser learns nothing from it. [MemoryThrottle] keeps its counts in memory
-// for a single instance; several instances need a shared store behind the
-// same interface.
+// many recent failures, with 429 and Retry-After. It is on by default (a
+// [MemoryThrottle]; [Config.DisableThrottle] turns it off). A refused attempt
+// never reaches Verify, so even the right password is refused during a
+// lock: a guesser learns nothing from it. [MemoryThrottle] keeps its counts
+// in memory for a single instance; several instances need a shared store
+// behind the same interface (package throttle).
+//
+// So that a lock cannot be used against the account's owner, every
+// successful login gets a signed device cookie, and an attempt that carries
+// a valid one for its username has a budget of its own, which the lock that
+// unknown clients caused does not touch (OWASP's device cookies; see
+// [Config.DeviceCookies]).
+//
+// Usernames are canonicalised before anything else ([CanonicalUsername] by
+// default, [CanonicalEmail] for addresses): fullwidth, case and composed
+// spellings of a name are one account and one throttle budget, and format
+// and bidi characters (U+202E RIGHT-TO-LEFT OVERRIDE, zero-width
+// characters) are refused. Register accounts under the same function.
 package local

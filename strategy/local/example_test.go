@@ -147,3 +147,55 @@ func ExampleNewMemoryThrottle() {
 	// refused, retry after 1s
 	// refused, retry after 2s
 }
+
+// Usernames and e-mail addresses have one canonical form: register and look
+// accounts up under it. Format and bidi characters are refused.
+func ExampleCanonicalUsername() {
+	for _, name := range []string{"Alice", "ａｌｉｃｅ", " alice\u0301 ", "alice\u202eecila"} {
+		canon, err := local.CanonicalUsername(name)
+		if err != nil {
+			fmt.Printf("%+q: refused (%v)\n", name, errors.Is(err, local.ErrInvalidIdentifier))
+			continue
+		}
+		fmt.Printf("%+q: %+q\n", name, canon)
+	}
+	email, _ := local.CanonicalEmail("Alice@Bücher.Example")
+	fmt.Println(email)
+	// Output:
+	// "Alice": "alice"
+	// "\uff41\uff4c\uff49\uff43\uff45": "alice"
+	// " alice\u0301 ": "alic\u00e9"
+	// "alice\u202eecila": refused (true)
+	// alice@xn--bcher-kva.example
+}
+
+// NewHashVerify with Rehash upgrades an old bcrypt hash to argon2id on the
+// first successful login, while the password is at hand.
+func ExampleNewHashVerify() {
+	old, err := bcrypt.GenerateFromPassword([]byte("hunter2 hunter2"), bcrypt.MinCost)
+	if err != nil {
+		log.Fatal(err)
+	}
+	hashes := map[string]string{"alice": string(old)}
+	verify, err := local.NewHashVerify(local.HashVerifyConfig[string]{
+		Lookup: func(_ context.Context, name string) (string, string, error) {
+			h, ok := hashes[name]
+			if !ok {
+				return "", "", strategy.ErrUserNotFound
+			}
+			return name, h, nil
+		},
+		Hasher: &local.Hasher{Memory: 64, Iterations: 1}, // cheap for the example; keep the defaults
+		Rehash: func(_ context.Context, user, newHash string) error {
+			hashes[user] = newHash // an app writes it to its database
+			return nil
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	user, err := verify(context.Background(), "alice", "hunter2 hunter2")
+	fmt.Println(user, err, strings.HasPrefix(hashes["alice"], "$argon2id$"))
+	// Output:
+	// alice <nil> true
+}

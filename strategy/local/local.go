@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gopassport/passport/strategy"
+	"github.com/gopassport/passport/strategy/throttle"
 )
 
 // Defaults of [Config].
@@ -48,8 +47,10 @@ var ErrInvalidConfig = errors.New("local: invalid config")
 // response time, an unknown username should still cost one password check;
 // [VerifyWithHash] does that.
 //
-// ctx is the request's context; username is passed as the client sent it
-// (not trimmed nor lower-cased). A VerifyFunc is called concurrently.
+// ctx is the request's context; username is the canonical form of what the
+// client sent ([Config.Canonicalize]: [CanonicalUsername] by default, so
+// "ＡＬＩＣＥ " arrives as "alice"): look the account up under that form,
+// the one it was registered under. A VerifyFunc is called concurrently.
 type VerifyFunc[U any] func(ctx context.Context, username, password string) (U, error)
 
 // Config configures a [Strategy]. Only Verify is required.
@@ -63,10 +64,38 @@ type Config[U any] struct {
 	// Verify checks the credentials. Required. See [VerifyFunc] for the
 	// errors it may return.
 	Verify VerifyFunc[U]
-	// Throttle limits repeated failures per account and per client address.
-	// Optional. Default nil: no throttling. [NewMemoryThrottle] is a
-	// single-instance implementation.
+	// Throttle limits repeated failures per account, per client address and
+	// per device. Optional. Default: a [MemoryThrottle] with the default
+	// limits (10 failures per account and 100 per address within 15
+	// minutes, then growing delays up to 15 minutes; see
+	// [throttle.Memory]), made by New for this strategy. An app with more
+	// than one instance gives a shared one.
 	Throttle Throttler
+	// DisableThrottle turns throttling off, which leaves password guessing
+	// unlimited: for a strategy behind a throttle of the app's own.
+	// Optional. Setting it together with Throttle is a configuration error.
+	DisableThrottle bool
+	// DeviceCookies issues a signed device cookie on every successful login
+	// (a Set-Cookie header on the success result) and counts an attempt
+	// that carries a valid one for its account against that device's own
+	// budget, so that an attacker who keeps the account locked for unknown
+	// clients does not lock its owner out (OWASP's device cookies).
+	// Optional. Default, when throttling is on: [throttle.NewDeviceCookies]
+	// with a random key made by New, valid for the life of the process;
+	// give one with a stable Key for cookies that survive restarts and work
+	// across instances.
+	DeviceCookies *throttle.DeviceCookies
+	// DisableDeviceCookies turns device cookies off: every attempt is then
+	// an unknown client's. Optional. Setting it together with DeviceCookies
+	// is a configuration error.
+	DisableDeviceCookies bool
+	// Canonicalize maps the username the client sent to the form accounts
+	// are looked up and throttled under; Verify gets that form. A username
+	// it refuses is a 400 fail with [strategy.ErrMalformedCredentials]
+	// before Verify runs. Use the same function at registration. Optional.
+	// Default [CanonicalUsername] (PRECIS UsernameCaseMapped, no format or
+	// bidi characters); use [CanonicalEmail] for e-mail addresses.
+	Canonicalize CanonicalizeFunc
 	// MaxUsernameBytes is the longest username accepted, in bytes; a longer
 	// one is a 400 fail before Verify runs. Optional. Default 256.
 	MaxUsernameBytes int
@@ -105,6 +134,9 @@ type Config[U any] struct {
 //   - fail 413, reason [strategy.ErrMalformedCredentials]: the body is larger
 //     than MaxBodyBytes or than a limit the app set with
 //     [http.MaxBytesReader].
+//   - fail 400, reason [strategy.ErrMalformedCredentials] and
+//     [ErrInvalidIdentifier]: Canonicalize refused the username (a bidi
+//     override, a zero-width character, a space inside it).
 //   - fail 429, reason [strategy.ErrThrottled], with a Retry-After header:
 //     the Throttler refused the attempt. Verify is not called, so the right
 //     password during a lock gets the same answer as a wrong one.
@@ -114,13 +146,18 @@ type Config[U any] struct {
 //     ([strategy.UserMessage]).
 //   - error: Verify or the Throttler failed (a 500).
 //
+// A success carries a Set-Cookie header with a new device cookie when
+// device cookies are on (the default); passport sends it with the login's
+// response, a plain net/http app copies [strategy.Result.Header].
+//
 // The body is read at most once and put back in r.Body, so a handler can
 // still read it or call [http.Request.ParseForm]; a form that the app parsed
 // before (r.PostForm or r.MultipartForm set) is read from there.
 //
 // A Strategy is safe for concurrent use.
 type Strategy[U any] struct {
-	cfg Config[U]
+	cfg     Config[U]
+	devices *throttle.DeviceCookies // nil: off
 }
 
 var (
@@ -128,12 +165,21 @@ var (
 	_ strategy.Namer              = (*Strategy[struct{}])(nil)
 )
 
-// New returns a Strategy for cfg, with the defaults filled in. It returns an
-// error wrapping [ErrInvalidConfig] when Verify is nil, a limit is negative
-// or both fields have the same name.
+// New returns a Strategy for cfg, with the defaults filled in: a
+// [MemoryThrottle] and device cookies with a random key unless turned off.
+// It returns an error wrapping [ErrInvalidConfig] when Verify is nil, a
+// limit is negative, both fields have the same name, or a Disable flag is
+// set together with what it disables, and an error when the device cookie
+// key cannot be generated.
 func New[U any](cfg Config[U]) (*Strategy[U], error) {
 	if cfg.Verify == nil {
 		return nil, fmt.Errorf("%w: Verify is required", ErrInvalidConfig)
+	}
+	if cfg.DisableThrottle && cfg.Throttle != nil {
+		return nil, fmt.Errorf("%w: both Throttle and DisableThrottle are set", ErrInvalidConfig)
+	}
+	if cfg.DisableDeviceCookies && cfg.DeviceCookies != nil {
+		return nil, fmt.Errorf("%w: both DeviceCookies and DisableDeviceCookies are set", ErrInvalidConfig)
 	}
 	if cfg.MaxUsernameBytes < 0 || cfg.MaxPasswordBytes < 0 || cfg.MaxBodyBytes < 0 {
 		return nil, fmt.Errorf("%w: negative limit", ErrInvalidConfig)
@@ -162,15 +208,30 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 	if cfg.BadRequestMessage == "" {
 		cfg.BadRequestMessage = DefaultBadRequestMessage
 	}
-	return &Strategy[U]{cfg: cfg}, nil
+	if cfg.Canonicalize == nil {
+		cfg.Canonicalize = CanonicalUsername
+	}
+	if cfg.Throttle == nil && !cfg.DisableThrottle {
+		cfg.Throttle = throttle.NewMemory(throttle.MemoryConfig{})
+	}
+	s := &Strategy[U]{cfg: cfg, devices: cfg.DeviceCookies}
+	if s.devices == nil && cfg.Throttle != nil && !cfg.DisableDeviceCookies {
+		d, err := throttle.NewDeviceCookies(throttle.DeviceCookieConfig{})
+		if err != nil {
+			return nil, fmt.Errorf("local: %w", err)
+		}
+		s.devices = d
+	}
+	return s, nil
 }
 
 // Name returns "local", the name the strategy is usually registered under.
 func (s *Strategy[U]) Name() string { return "local" }
 
-// Authenticate reads the credentials from r's body, asks the Throttler (if
-// any) whether this account and client address may try now, calls Verify
-// and reports the outcome. See [Strategy] for the outcomes.
+// Authenticate reads the credentials from r's body, canonicalises the
+// username, asks the Throttler (if any) whether this account, client
+// address or known device may try now, calls Verify and reports the
+// outcome. See [Strategy] for the outcomes.
 func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err error) {
 	c, cerr := readCredentials(r, s.cfg.UsernameField, s.cfg.PasswordField, s.cfg.MaxBodyBytes)
 	if cerr == nil {
@@ -179,11 +240,21 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 	if cerr != nil {
 		return s.credentialsFail(cerr), nil
 	}
+	username, kerr := s.cfg.Canonicalize(c.username)
+	if kerr == nil && username == "" {
+		kerr = fmt.Errorf("%w: empty canonical form", ErrInvalidIdentifier)
+	}
+	if kerr != nil {
+		return s.credentialsFail(fmt.Errorf("local: %s: %w: %w", s.cfg.UsernameField, strategy.ErrMalformedCredentials, kerr)), nil
+	}
 
 	ctx := r.Context()
 	outcome := OutcomeAborted
 	if t := s.cfg.Throttle; t != nil {
-		att := Attempt{Username: NormalizeUsername(c.username), IP: strategy.ClientIP(r)}
+		att := Attempt{Username: username, IP: strategy.ClientIP(r)}
+		if s.devices != nil {
+			att.Device, _ = s.devices.Device(r, username)
+		}
 		wait, terr := t.Allow(ctx, att)
 		if terr != nil {
 			return strategy.Result[U]{}, fmt.Errorf("local: throttle: %w", terr)
@@ -201,11 +272,19 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 		}()
 	}
 
-	user, verr := s.cfg.Verify(ctx, c.username, c.password)
+	user, verr := s.cfg.Verify(ctx, username, c.password)
 	switch {
 	case verr == nil:
 		outcome = OutcomeSuccess
-		return strategy.Success(user, strategy.Info{}), nil
+		res := strategy.Success(user, strategy.Info{})
+		if s.devices != nil {
+			cookie, err := s.devices.Issue(r, username)
+			if err != nil {
+				return strategy.Result[U]{}, fmt.Errorf("local: %w", err)
+			}
+			res = res.WithHeader("Set-Cookie", cookie.String())
+		}
+		return res, nil
 	case errors.Is(verr, strategy.ErrInvalidCredentials):
 		outcome = OutcomeFailure
 		return s.wrongCredentials(verr, verr), nil
@@ -260,22 +339,13 @@ func (s *Strategy[U]) wrongCredentials(reason, verr error) strategy.Result[U] {
 func throttled[U any](wait time.Duration) strategy.Result[U] {
 	return strategy.Fail[U]("", http.StatusTooManyRequests, throttledMessage).
 		WithReason(strategy.ErrThrottled).
-		WithHeader("Retry-After", strconv.FormatInt(retryAfterSeconds(wait), 10))
+		WithHeader("Retry-After", throttle.RetryAfter(wait))
 }
 
-// retryAfterSeconds rounds wait up to whole seconds, at least 1.
-func retryAfterSeconds(wait time.Duration) int64 {
-	secs := int64(math.Ceil(wait.Seconds()))
-	if secs < 1 {
-		return 1
-	}
-	return secs
-}
-
-// NormalizeUsername returns the form of username that throttling counts
-// failures under: trimmed of surrounding white space and lower-cased, so
-// "Alice " and "alice" share one counter. Verify still sees the username as
-// sent.
+// NormalizeUsername returns username trimmed of surrounding white space and
+// lower-cased. The strategy no longer uses it: it throttles and looks
+// accounts up under [Config.Canonicalize]'s form, which also folds widths,
+// normalises and refuses format and bidi characters.
 func NormalizeUsername(username string) string {
 	return strings.ToLower(strings.TrimSpace(username))
 }

@@ -4,50 +4,118 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/gopassport/passport/strategy"
 )
 
-// VerifyWithHash returns a [VerifyFunc] that looks the user up and checks the
-// password against the stored hash with hasher (nil means the defaults).
+// LookupFunc returns the user a username names and its stored password
+// hash (argon2id in PHC format or bcrypt). For an unknown username it
+// returns an error wrapping [strategy.ErrUserNotFound]. ctx is the
+// request's context.
+type LookupFunc[U any] func(ctx context.Context, username string) (user U, hash string, err error)
+
+// RehashFunc stores newHash as user's password hash, in place of the old
+// one that [Hasher.NeedsRehash] reported. ctx is the request's context.
+type RehashFunc[U any] func(ctx context.Context, user U, newHash string) error
+
+// HashVerifyConfig configures [NewHashVerify].
+type HashVerifyConfig[U any] struct {
+	// Lookup finds the user and its stored hash. Required.
+	Lookup LookupFunc[U]
+	// Hasher checks the password and makes new hashes. Optional. Default
+	// nil: the defaults of [Hasher].
+	Hasher *Hasher
+	// Rehash, when set, is called after a successful check of a hash that
+	// [Hasher.NeedsRehash] reports (a bcrypt hash, argon2id with weaker
+	// parameters than Hasher's), with a new hash of the password, which is
+	// at hand only now. A failing Rehash, or a failing Hash, does not fail
+	// the login (the password was right and the old hash still works): it
+	// is logged with Logger, and the next login tries again. Optional.
+	// Default nil: hashes are never upgraded.
+	Rehash RehashFunc[U]
+	// Logger receives the errors of Rehash. Optional. Default
+	// [slog.Default].
+	Logger *slog.Logger
+}
+
+// NewHashVerify returns a [VerifyFunc] that looks the user up, checks the
+// password against the stored hash and, when the hash is outdated and
+// Rehash is set, stores a new one. It returns an error wrapping
+// [ErrInvalidConfig] when Lookup is nil.
 //
-// lookup returns the user and its stored hash (argon2id in PHC format or
-// bcrypt). For an unknown username it returns an error wrapping
-// [strategy.ErrUserNotFound]; the VerifyFunc then still checks the password
-// against a dummy hash ([Hasher.CheckDummy]), so that known and unknown
-// usernames take the same time. An empty hash (an account without a
+// For an unknown username (Lookup's error wraps [strategy.ErrUserNotFound]
+// or [strategy.ErrInvalidCredentials]) the VerifyFunc still checks the
+// password against a dummy hash ([Hasher.CheckDummy]), so that known and
+// unknown usernames take the same time. An empty hash (an account without a
 // password, such as a social-login-only one) is wrong credentials, after the
-// same dummy check. Any other error of lookup, and a stored hash that cannot
-// be parsed, are faults (500).
+// same dummy check. Any other error of Lookup, and a stored hash that
+// cannot be parsed, are faults (500).
+func NewHashVerify[U any](cfg HashVerifyConfig[U]) (VerifyFunc[U], error) {
+	if cfg.Lookup == nil {
+		return nil, fmt.Errorf("%w: HashVerifyConfig.Lookup is required", ErrInvalidConfig)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return cfg.verify, nil
+}
+
+// VerifyWithHash returns a [VerifyFunc] that looks the user up and checks the
+// password against the stored hash with hasher (nil means the defaults),
+// without rehashing: it is [NewHashVerify] with Lookup and Hasher only.
+// To upgrade old hashes on login give [HashVerifyConfig.Rehash] to
+// [NewHashVerify].
 //
-// VerifyWithHash does not rehash. To upgrade old hashes (bcrypt, or argon2id
-// with parameters weaker than hasher's) write the VerifyFunc yourself: after
-// [Hasher.Check] succeeds, if [Hasher.NeedsRehash] reports true, store
-// [Hasher.Hash] of the password in place of the old hash.
+// lookup returns the user and its stored hash, and an error wrapping
+// [strategy.ErrUserNotFound] for an unknown username; see [NewHashVerify]
+// for the rest. A nil lookup makes every call a fault.
 func VerifyWithHash[U any](lookup func(ctx context.Context, username string) (user U, hash string, err error), hasher *Hasher) VerifyFunc[U] {
-	return func(ctx context.Context, username, password string) (U, error) {
-		var zero U
-		if lookup == nil {
+	if lookup == nil {
+		return func(context.Context, string, string) (U, error) {
+			var zero U
 			return zero, errors.New("local: VerifyWithHash: nil lookup")
 		}
-		user, hash, err := lookup(ctx, username)
-		if err != nil {
-			if errors.Is(err, strategy.ErrUserNotFound) || errors.Is(err, strategy.ErrInvalidCredentials) {
-				hasher.CheckDummy(password)
-			}
-			return zero, err
-		}
-		if hash == "" {
+	}
+	cfg := HashVerifyConfig[U]{Lookup: lookup, Hasher: hasher, Logger: slog.Default()}
+	return cfg.verify
+}
+
+// verify is the VerifyFunc of cfg, whose defaults are filled in.
+func (cfg HashVerifyConfig[U]) verify(ctx context.Context, username, password string) (U, error) {
+	var zero U
+	hasher := cfg.Hasher
+	user, hash, err := cfg.Lookup(ctx, username)
+	if err != nil {
+		if errors.Is(err, strategy.ErrUserNotFound) || errors.Is(err, strategy.ErrInvalidCredentials) {
 			hasher.CheckDummy(password)
-			return zero, fmt.Errorf("local: account has no password: %w", strategy.ErrInvalidCredentials)
 		}
-		ok, err := hasher.Check(hash, password)
-		if err != nil {
-			return zero, fmt.Errorf("local: stored hash: %w", err)
-		}
-		if !ok {
-			return zero, fmt.Errorf("local: wrong password: %w", strategy.ErrInvalidCredentials)
-		}
-		return user, nil
+		return zero, err
+	}
+	if hash == "" {
+		hasher.CheckDummy(password)
+		return zero, fmt.Errorf("local: account has no password: %w", strategy.ErrInvalidCredentials)
+	}
+	ok, err := hasher.Check(hash, password)
+	if err != nil {
+		return zero, fmt.Errorf("local: stored hash: %w", err)
+	}
+	if !ok {
+		return zero, fmt.Errorf("local: wrong password: %w", strategy.ErrInvalidCredentials)
+	}
+	if cfg.Rehash != nil && hasher.NeedsRehash(hash) {
+		cfg.rehash(ctx, user, password)
+	}
+	return user, nil
+}
+
+// rehash stores a new hash of password for user, logging a failure.
+func (cfg HashVerifyConfig[U]) rehash(ctx context.Context, user U, password string) {
+	fresh, err := cfg.Hasher.Hash(password)
+	if err == nil {
+		err = cfg.Rehash(ctx, user, fresh)
+	}
+	if err != nil {
+		cfg.Logger.ErrorContext(ctx, "local: rehashing a password failed; the old hash stays", "err", err)
 	}
 }

@@ -1,4 +1,4 @@
-package local
+package throttle
 
 import (
 	"context"
@@ -8,10 +8,11 @@ import (
 	"time"
 )
 
-// Defaults of [MemoryThrottleConfig].
+// Defaults of [MemoryConfig].
 const (
 	DefaultAccountLimit = 10
 	DefaultIPLimit      = 100
+	DefaultDeviceLimit  = 10
 	DefaultWindow       = 15 * time.Minute
 	DefaultBaseDelay    = time.Second
 	DefaultMaxDelay     = 15 * time.Minute
@@ -29,9 +30,9 @@ const (
 	evictSample = 8
 )
 
-// MemoryThrottleConfig configures a [MemoryThrottle]. Every field is
+// MemoryConfig configures a [Memory]. Every field is
 // optional; zero or a negative value means the default.
-type MemoryThrottleConfig struct {
+type MemoryConfig struct {
 	// AccountLimit is how many failures an account may have in a window
 	// before it is locked. Optional. Default 10: the 11th wrong attempt
 	// within 15 minutes is refused.
@@ -41,6 +42,10 @@ type MemoryThrottleConfig struct {
 	// AccountLimit because many users can share an address (a NAT, an
 	// office). IPv6 addresses count per /64 network. Optional. Default 100.
 	IPLimit int
+	// DeviceLimit is how many failures one device cookie (a browser that
+	// logged in to the account before, see [Attempt.Device]) may have in a
+	// window before that device alone is locked. Optional. Default 10.
+	DeviceLimit int
 	// Window is how long failures are remembered, from the first failure
 	// of a series; after a lock, until Window after the lock ends.
 	// Optional. Default 15 minutes.
@@ -60,11 +65,11 @@ type MemoryThrottleConfig struct {
 	Now func() time.Time
 }
 
-// MemoryThrottle is a [Throttler] that keeps its counts in memory, for an
+// Memory is a [Throttler] that keeps its counts in memory, for an
 // app that runs as one instance. It is safe for concurrent use.
 //
-// The policy, for an account (AccountLimit) and for a client address
-// (IPLimit) alike: failures are free until the limit is reached within
+// The policy, for an account (AccountLimit), a client address (IPLimit)
+// and a device (DeviceLimit) alike: failures are free until the limit is reached within
 // Window; the failure that reaches the limit locks the key for BaseDelay,
 // and every further failure (one attempt is allowed each time a lock ends)
 // locks it twice as long, up to MaxDelay. With the defaults an account
@@ -74,19 +79,38 @@ type MemoryThrottleConfig struct {
 // account's count (not the address's). While failures are below the limit,
 // no more attempts may be in flight at once than the failures left, so
 // concurrent requests cannot overrun the limit.
-type MemoryThrottle struct {
-	cfg MemoryThrottleConfig
+//
+// The budgets combine: an attempt from an untrusted client (no
+// [Attempt.Device]) is refused while its account or its address is locked,
+// and its failure counts against both. An attempt with a Device counts
+// against that device's budget only: neither the account's lock nor the
+// address's refuses it, and its failures lock the device alone. This is
+// OWASP's device-cookie design against slow brute force: an attacker who
+// keeps an account locked (one attempt each time the lock ends) locks out
+// only the clients that never logged in to it, and a user on a browser that
+// did still gets in.
+type Memory struct {
+	cfg MemoryConfig
 
 	mu        sync.Mutex
 	entries   map[throttleKey]*throttleEntry
 	lastSweep time.Time
 }
 
-var _ Throttler = (*MemoryThrottle)(nil)
+var _ Throttler = (*Memory)(nil)
 
-// throttleKey is an account (ip false) or a client address (ip true).
+// keyKind says what a throttleKey counts.
+type keyKind uint8
+
+const (
+	kindAccount keyKind = iota
+	kindIP
+	kindDevice
+)
+
+// throttleKey is an account, a client address or a device.
 type throttleKey struct {
-	ip    bool
+	kind  keyKind
 	value string
 }
 
@@ -99,14 +123,17 @@ type throttleEntry struct {
 	leaseUntil  time.Time // in-flight attempts never reported are dropped then
 }
 
-// NewMemoryThrottle returns a MemoryThrottle for cfg, with the defaults
+// NewMemory returns a Memory for cfg, with the defaults
 // filled in.
-func NewMemoryThrottle(cfg MemoryThrottleConfig) *MemoryThrottle {
+func NewMemory(cfg MemoryConfig) *Memory {
 	if cfg.AccountLimit <= 0 {
 		cfg.AccountLimit = DefaultAccountLimit
 	}
 	if cfg.IPLimit <= 0 {
 		cfg.IPLimit = DefaultIPLimit
+	}
+	if cfg.DeviceLimit <= 0 {
+		cfg.DeviceLimit = DefaultDeviceLimit
 	}
 	if cfg.Window <= 0 {
 		cfg.Window = DefaultWindow
@@ -126,13 +153,14 @@ func NewMemoryThrottle(cfg MemoryThrottleConfig) *MemoryThrottle {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &MemoryThrottle{cfg: cfg, entries: make(map[throttleKey]*throttleEntry)}
+	return &Memory{cfg: cfg, entries: make(map[throttleKey]*throttleEntry)}
 }
 
-// Allow refuses the attempt while its account or its address is locked, or
-// has as many attempts in flight as it has failures left; otherwise it
-// counts the attempt as in flight. It never returns an error.
-func (t *MemoryThrottle) Allow(_ context.Context, a Attempt) (time.Duration, error) {
+// Allow refuses the attempt while its account or its address is locked (its
+// device, for an attempt with a Device), or has as many attempts in flight
+// as it has failures left; otherwise it counts the attempt as in flight. It
+// never returns an error.
+func (t *Memory) Allow(_ context.Context, a Attempt) (time.Duration, error) {
 	now := t.cfg.Now()
 	keys := t.keys(a)
 
@@ -159,13 +187,14 @@ func (t *MemoryThrottle) Allow(_ context.Context, a Attempt) (time.Duration, err
 }
 
 // Done ends an attempt that Allow allowed: a failure is counted against the
-// account and the address, a success forgets the account's failures. It
+// account and the address (the device, for an attempt with a Device), a
+// success forgets the account's failures (the device's). It
 // returns an error only for an unknown outcome.
-func (t *MemoryThrottle) Done(_ context.Context, a Attempt, outcome Outcome) error {
+func (t *Memory) Done(_ context.Context, a Attempt, outcome Outcome) error {
 	switch outcome {
 	case OutcomeFailure, OutcomeSuccess, OutcomeAborted:
 	default:
-		return fmt.Errorf("local: unknown throttle outcome %d", outcome)
+		return fmt.Errorf("throttle: unknown throttle outcome %d", outcome)
 	}
 	now := t.cfg.Now()
 	keys := t.keys(a)
@@ -186,7 +215,7 @@ func (t *MemoryThrottle) Done(_ context.Context, a Attempt, outcome Outcome) err
 				e = t.entry(k, other(keys, i), now)
 			}
 			t.fail(e, now, t.limit(k))
-		case outcome == OutcomeSuccess && ok && !k.ip:
+		case outcome == OutcomeSuccess && ok && k.kind != kindIP:
 			e.forget()
 		}
 		if e != nil && e.dead() {
@@ -198,20 +227,27 @@ func (t *MemoryThrottle) Done(_ context.Context, a Attempt, outcome Outcome) err
 
 // Len returns how many accounts and addresses are tracked, for metrics and
 // tests.
-func (t *MemoryThrottle) Len() int {
+func (t *Memory) Len() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.entries)
 }
 
-// keys returns the account key and, when the address is known, the address
-// key.
-func (t *MemoryThrottle) keys(a Attempt) []throttleKey {
-	acct := throttleKey{value: a.Username}
-	if a.IP == "" {
-		return []throttleKey{acct}
+// keys returns the keys an attempt counts under: the device key for an
+// attempt with a Device; else the account key (when there is an account)
+// and the address key (when the address is known).
+func (t *Memory) keys(a Attempt) []throttleKey {
+	if a.Device != "" && a.Username != "" {
+		return []throttleKey{{kind: kindDevice, value: a.Username + "\x00" + a.Device}}
 	}
-	return []throttleKey{acct, {ip: true, value: ipKey(a.IP)}}
+	keys := make([]throttleKey, 0, 2)
+	if a.Username != "" {
+		keys = append(keys, throttleKey{kind: kindAccount, value: a.Username})
+	}
+	if a.IP != "" {
+		keys = append(keys, throttleKey{kind: kindIP, value: ipKey(a.IP)})
+	}
+	return keys
 }
 
 // other returns the key of the same attempt that is not keys[i] (keys[i]
@@ -224,15 +260,19 @@ func other(keys []throttleKey, i int) throttleKey {
 }
 
 // limit returns the failure limit of k.
-func (t *MemoryThrottle) limit(k throttleKey) int {
-	if k.ip {
+func (t *Memory) limit(k throttleKey) int {
+	switch k.kind {
+	case kindIP:
 		return t.cfg.IPLimit
+	case kindDevice:
+		return t.cfg.DeviceLimit
+	default:
+		return t.cfg.AccountLimit
 	}
-	return t.cfg.AccountLimit
 }
 
 // wait returns how long an attempt on e must wait, 0 if it may go now.
-func (t *MemoryThrottle) wait(e *throttleEntry, now time.Time, limit int) time.Duration {
+func (t *Memory) wait(e *throttleEntry, now time.Time, limit int) time.Duration {
 	if now.Before(e.lockedUntil) {
 		return e.lockedUntil.Sub(now)
 	}
@@ -244,7 +284,7 @@ func (t *MemoryThrottle) wait(e *throttleEntry, now time.Time, limit int) time.D
 }
 
 // fail counts a failure on e and locks it when the limit is reached.
-func (t *MemoryThrottle) fail(e *throttleEntry, now time.Time, limit int) {
+func (t *Memory) fail(e *throttleEntry, now time.Time, limit int) {
 	if e.failures == 0 {
 		e.resetAt = now.Add(t.cfg.Window)
 	}
@@ -259,7 +299,7 @@ func (t *MemoryThrottle) fail(e *throttleEntry, now time.Time, limit int) {
 }
 
 // delay returns BaseDelay doubled n times, capped at MaxDelay.
-func (t *MemoryThrottle) delay(n int) time.Duration {
+func (t *Memory) delay(n int) time.Duration {
 	d := t.cfg.BaseDelay
 	for range n {
 		if d >= t.cfg.MaxDelay/2 {
@@ -272,7 +312,7 @@ func (t *MemoryThrottle) delay(n int) time.Duration {
 
 // entry returns k's entry, creating it (and making room) when absent. keep
 // is never evicted: it is the other key of the same attempt.
-func (t *MemoryThrottle) entry(k, keep throttleKey, now time.Time) *throttleEntry {
+func (t *Memory) entry(k, keep throttleKey, now time.Time) *throttleEntry {
 	if e, ok := t.entries[k]; ok {
 		return e
 	}
@@ -290,14 +330,14 @@ func (t *MemoryThrottle) entry(k, keep throttleKey, now time.Time) *throttleEntr
 }
 
 // maybeSweep drops expired entries when the last sweep is old enough.
-func (t *MemoryThrottle) maybeSweep(now time.Time) {
+func (t *Memory) maybeSweep(now time.Time) {
 	if now.Sub(t.lastSweep) >= sweepEvery {
 		t.sweep(now)
 	}
 }
 
 // sweep drops every entry that holds nothing any more.
-func (t *MemoryThrottle) sweep(now time.Time) {
+func (t *Memory) sweep(now time.Time) {
 	t.lastSweep = now
 	for k, e := range t.entries {
 		e.refresh(now)
@@ -310,7 +350,7 @@ func (t *MemoryThrottle) sweep(now time.Time) {
 // evict drops one entry among a few sampled ones: not locked before locked,
 // not in flight before in flight, fewest failures first. It reports whether
 // it dropped one.
-func (t *MemoryThrottle) evict(now time.Time, keep throttleKey) bool {
+func (t *Memory) evict(now time.Time, keep throttleKey) bool {
 	var (
 		victim throttleKey
 		best   *throttleEntry

@@ -1,0 +1,58 @@
+package throttle_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/gopassport/passport/strategy/throttle"
+)
+
+// The budgets of a Memory throttle: the third failure locks the account
+// for untrusted clients, while a device that logged in before keeps its own
+// budget.
+func ExampleMemory() {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	t := throttle.NewMemory(throttle.MemoryConfig{AccountLimit: 3, Now: func() time.Time { return now }})
+
+	attacker := throttle.Attempt{Username: "alice", IP: "203.0.113.66"}
+	for range 3 {
+		if wait, err := t.Allow(ctx, attacker); err == nil && wait == 0 {
+			_ = t.Done(ctx, attacker, throttle.OutcomeFailure)
+		}
+	}
+	wait, _ := t.Allow(ctx, throttle.Attempt{Username: "alice", IP: "198.51.100.7"})
+	fmt.Println("untrusted client waits", wait)
+	wait, _ = t.Allow(ctx, throttle.Attempt{Username: "alice", IP: "198.51.100.7", Device: "her-laptop"})
+	fmt.Println("known device waits", wait)
+	// Output:
+	// untrusted client waits 1s
+	// known device waits 0s
+}
+
+// Issue a device cookie on a successful login and check it on the next
+// attempt. A strategy does both; strategy/local does it for you.
+func ExampleDeviceCookies() {
+	d, err := throttle.NewDeviceCookies(throttle.DeviceCookieConfig{}) // a random key: valid until the process ends
+	if err != nil {
+		panic(err)
+	}
+	login := httptest.NewRequest(http.MethodPost, "/login", nil)
+	cookie, err := d.Issue(login, "alice")
+	if err != nil {
+		panic(err)
+	}
+
+	next := httptest.NewRequest(http.MethodPost, "/login", nil)
+	next.AddCookie(cookie)
+	_, ok := d.Device(next, "alice")
+	fmt.Println("trusted for alice:", ok)
+	_, ok = d.Device(next, "bob")
+	fmt.Println("trusted for bob:", ok)
+	// Output:
+	// trusted for alice: true
+	// trusted for bob: false
+}
