@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/markbates/goth"
+	"golang.org/x/oauth2"
 
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/strategy"
@@ -55,11 +57,31 @@ type Config[U any] struct {
 	// Provider is the goth provider, built with the callback URL that the
 	// provider redirects to ("https://app.example/auth/github/callback").
 	// Required. Do not register it with goth.UseProviders: the strategy
-	// never uses goth's global registry nor its gothic helper. New sets its
-	// HTTP client (see HTTPClient), so give each strategy its own value.
-	// OAuth 1.0a providers are not supported (their callback carries no
-	// state).
+	// never uses goth's global registry nor its gothic helper. The strategy
+	// never changes it: where it must give it another HTTP client, it works
+	// on a copy. OAuth 1.0a providers are not supported (their callback
+	// carries no state).
+	//
+	// With OAuth2 (or for goth's openidConnect provider, whose endpoints
+	// and credentials are exported) the strategy builds the authorization
+	// request and exchanges the code itself, with golang.org/x/oauth2 and
+	// PKCE, and goth only fetches the profile with the token. Without it,
+	// goth's own flow runs (BeginAuth, Session.Authorize), which cannot
+	// carry the request's context and, for most providers, no PKCE.
 	Provider goth.Provider
+	// OAuth2 is the provider's OAuth 2.0 client: ClientID, ClientSecret,
+	// Endpoint (AuthURL, TokenURL, AuthStyle), RedirectURL (the callback
+	// URL, as registered) and Scopes. Optional. Default: derived from goth's
+	// openidConnect provider; nil for others (goth's flow). New copies it.
+	// An Endpoint.AuthStyle left on auto-detect becomes
+	// oauth2.AuthStyleInHeader (HTTP Basic, which RFC 6749 makes every
+	// server support), so a failed exchange is never tried twice.
+	OAuth2 *oauth2.Config
+	// AuthParams are extra parameters of the authorization request built
+	// from OAuth2, such as access_type=offline or prompt=consent.
+	// Optional. state, nonce, the PKCE and the client's own parameters are
+	// the strategy's: naming them is an error.
+	AuthParams url.Values
 	// Verify turns the provider's user into the app's. Required.
 	Verify VerifyFunc[U]
 	// Name is the strategy's name: the one it is registered under in
@@ -73,19 +95,24 @@ type Config[U any] struct {
 	// Label is the provider's name for people, used in fail messages
 	// ("Could not sign in with GitHub."). Optional. Default Name.
 	Label string
-	// HTTPClient makes every outbound call: the code exchange, the profile
-	// requests, the OpenID Connect discovery and keys. Optional. Default:
-	// the provider's own HTTPClient if it was set, else a client with
-	// DefaultTimeout. New stores it in the provider's exported HTTPClient
-	// field (see [SetProviderHTTPClient]); a provider without such a field
-	// keeps its own client for the exchange and profile.
+	// HTTPClient makes every outbound call: the code exchange (with the
+	// request's context), the profile requests, the OpenID Connect
+	// discovery and keys. Optional. Default: the provider's own HTTPClient
+	// if it was set, else a client with DefaultTimeout. goth fetches the
+	// profile with the provider's exported HTTPClient field: when that is
+	// not this client, the strategy fetches through a shallow copy of the
+	// provider holding it, and the caller's provider keeps its own. A
+	// provider without such a field fetches with its own client.
 	HTTPClient *http.Client
 	// OIDC turns on ID token verification and the nonce. Optional. Default:
 	// on for goth's openidConnect provider, with its issuer and client ID;
 	// off for others. Required for any other provider that authenticates
 	// users by an ID token.
 	OIDC *OIDC
-	// PKCE decides the S256 code challenge. Optional. Default [PKCEAuto].
+	// PKCE decides the S256 code challenge. Optional. Default [PKCEAuto]:
+	// on with OAuth2, else only for the goth providers that send the
+	// verifier ([SendsCodeVerifier]). [PKCEOff] is for a token endpoint
+	// that refuses a code_verifier.
 	PKCE PKCE
 	// IsCallback tells the callback leg from the begin leg. Optional.
 	// Default: the request's path ends with "/callback", so that
@@ -145,6 +172,9 @@ type Config[U any] struct {
 // A Strategy is safe for concurrent use.
 type Strategy[U any] struct {
 	provider    goth.Provider
+	profile     goth.Provider // provider, or a copy holding client
+	oauth2      *oauth2.Config
+	authParams  url.Values
 	verify      VerifyFunc[U]
 	name        string
 	identity    string
@@ -215,7 +245,25 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 			s.client = &http.Client{Timeout: DefaultTimeout}
 		}
 	}
-	SetProviderHTTPClient(cfg.Provider, s.client)
+	s.profile = withHTTPClient(cfg.Provider, s.client)
+	o2 := cfg.OAuth2
+	if o2 == nil {
+		var err error
+		if o2, err = oauth2For(cfg.Provider); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+	}
+	if o2 != nil {
+		var err error
+		if s.oauth2, err = copyOAuth2(o2); err != nil {
+			return nil, err
+		}
+		if s.authParams, err = checkAuthParams(cfg.AuthParams); err != nil {
+			return nil, err
+		}
+	} else if len(cfg.AuthParams) > 0 {
+		return nil, fmt.Errorf("%w: AuthParams need OAuth2", ErrInvalidConfig)
+	}
 	oidcCfg := cfg.OIDC
 	if oidcCfg == nil {
 		oidcCfg = oidcFor(cfg.Provider)
@@ -237,7 +285,7 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 	case PKCEOff:
 		s.pkce = false
 	case PKCEAuto:
-		s.pkce = SendsCodeVerifier(cfg.Provider)
+		s.pkce = s.oauth2 != nil || SendsCodeVerifier(cfg.Provider)
 	default:
 		return nil, fmt.Errorf("%w: unknown PKCE mode %d", ErrInvalidConfig, cfg.PKCE)
 	}
@@ -291,6 +339,18 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) 
 		return s.callback(r, sess)
 	}
 	return s.begin(r, sess)
+}
+
+// failOutage is a fail for a provider that did not answer (status 503) or
+// answered nonsense (502); status 0 is a fail of the sign-in (401). The
+// reason then wraps ErrUnavailable; the message is the generic one.
+func (s *Strategy[U]) failOutage(status int, reason error) strategy.Result[U] {
+	if status == 0 {
+		return s.fail(reason)
+	}
+	res := s.fail(fmt.Errorf("%w (%w)", reason, ErrUnavailable))
+	res.Status = status
+	return res
 }
 
 // fail is a callback's fail: status 0 (401) with a generic message, or 400
