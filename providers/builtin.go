@@ -128,7 +128,7 @@ func discoverOIDC(ctx context.Context, c *Catalogue, name string, cfg OIDCConfig
 	// theirs with a trailing slash.
 	op, err := oidc.NewProvider(oidc.ClientContext(ctx, c.client), cfg.Issuer)
 	if err != nil {
-		return Provider{}, fmt.Errorf("providers: OIDC discovery at %s%s: %w", cfg.Issuer, discoveryDocument, err)
+		return Provider{}, fmt.Errorf("providers: OIDC discovery at %s%s: %w", strings.TrimSuffix(cfg.Issuer, "/"), discoveryDocument, err)
 	}
 	var meta struct {
 		Issuer     string   `json:"issuer"`

@@ -38,6 +38,8 @@ type app struct {
 	last       strategy.Result[string]
 	lastErr    error
 	faults     []string // requests answered with a 500
+	// requestTimeout, when set, bounds the context of every auth request.
+	requestTimeout time.Duration
 }
 
 func newApp(t *testing.T) *app {
@@ -158,6 +160,14 @@ func (a *app) serveAuth(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		http.NotFound(w, r)
 		return
+	}
+	a.mu.Lock()
+	timeout := a.requestTimeout
+	a.mu.Unlock()
+	if timeout > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
 	}
 	res, err := s.Authenticate(r)
 	a.mu.Lock()

@@ -47,6 +47,7 @@ func NewGoogle(tb testing.TB) *Google {
 	g := newGrants("goog")
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /o/oauth2/v2/auth", g.handleAuthorize)
+	mux.HandleFunc("GET /o/oauth2/auth", g.handleAuthorize) // x/oauth2's endpoints.Google
 	mux.HandleFunc("POST /token", g.handleToken)
 	o := &Google{g: g}
 	mux.HandleFunc("GET /oauth2/v2/userinfo", o.handleUserinfo)
