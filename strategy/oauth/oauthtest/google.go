@@ -23,8 +23,7 @@ const GoogleProfileHost = "www.googleapis.com"
 //	GET  /oauth2/v2/userinfo   the profile, for ?access_token= (as goth asks for it)
 //
 // goth's google provider asks the real www.googleapis.com for the profile:
-// [Google.Provider] gives it [Google.Client], whose transport sends those
-// requests to the fake. The profile is the one of [GitHubUser] (its ID as
+// the transport of [Google.Client] sends those requests to the fake. The profile is the one of [GitHubUser] (its ID as
 // Google's "id"). Build it with [NewGoogle]; its methods are safe for
 // concurrent use.
 type Google struct {
@@ -54,40 +53,49 @@ func NewGoogle(tb testing.TB) *Google {
 	g.Server = httptest.NewServer(mux)
 	o.Server, o.ClientID, o.ClientSecret = g.Server, g.ClientID, g.ClientSecret
 	target, _ := url.Parse(g.Server.URL)
-	base := g.Server.Client().Transport
-	o.client = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
-		if r.URL.Host == GoogleProfileHost {
-			r = r.Clone(r.Context())
-			r.URL.Scheme, r.URL.Host, r.Host = target.Scheme, target.Host, ""
-		}
-		return base.RoundTrip(r)
-	})}
+	o.client = &http.Client{Transport: &googleTransport{target: target, base: &http.Transport{}}}
 	if tb != nil {
 		tb.Cleanup(o.Close)
 	}
 	return o
 }
 
-type roundTripper func(*http.Request) (*http.Response, error)
+// googleTransport sends the requests for GoogleProfileHost to the fake.
+type googleTransport struct {
+	target *url.URL
+	base   *http.Transport
+}
 
-func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+func (t *googleTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Host == GoogleProfileHost {
+		r = r.Clone(r.Context())
+		r.URL.Scheme, r.URL.Host, r.Host = t.target.Scheme, t.target.Host, ""
+	}
+	return t.base.RoundTrip(r)
+}
 
-// Close ends any stalled request and shuts the server down. It is
-// idempotent.
-func (o *Google) Close() { o.g.Close() }
+// CloseIdleConnections closes the idle connections of the transport.
+func (t *googleTransport) CloseIdleConnections() { t.base.CloseIdleConnections() }
+
+// Close ends any stalled request, shuts the server down and closes the
+// idle connections of [Google.Client]. It is idempotent.
+func (o *Google) Close() {
+	o.g.Close()
+	o.client.CloseIdleConnections()
+}
 
 // Client returns a client (without a timeout) whose requests to
-// GoogleProfileHost reach the fake; other requests go where they say.
+// GoogleProfileHost reach the fake; other requests go where they say. Its
+// Transport can be put in a client of one's own (with a timeout).
 func (o *Google) Client() *http.Client { return o.client }
 
 // Provider returns goth's google provider for callbackURL, with the scopes
-// openid, email and profile and [Google.Client] as its HTTP client. Its
-// authorization and token endpoints are Google's, which goth does not let
-// anyone change: give the strategy [Google.OAuth2] to reach the fake's.
+// openid, email and profile, as google.New builds it. Its endpoints are
+// Google's, which goth does not let anyone change: give the strategy
+// [Google.OAuth2] to reach the fake's token endpoint, and an HTTP client
+// with the Transport of [Google.Client] (and a timeout) for the profile.
 func (o *Google) Provider(callbackURL string) *google.Provider {
-	p := google.New(o.ClientID, o.ClientSecret, callbackURL, "openid", "email", "profile")
-	p.HTTPClient = o.client
-	return p
+	return google.New(o.ClientID, o.ClientSecret, callbackURL, "openid", "email", "profile")
 }
 
 // OAuth2 returns the OAuth 2.0 client of the fake for callbackURL.
