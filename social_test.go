@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -247,6 +248,16 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 			return err
 		}
 		return c.Redirect(http.StatusFound, "/")
+	})
+	e.POST("/provider-logout", func(c echo.Context) error {
+		target, err := a.auth.ProviderLogout(c, a.base+"/")
+		if err != nil {
+			return err
+		}
+		if target == "" {
+			target = "/"
+		}
+		return c.Redirect(http.StatusSeeOther, target)
 	})
 	e.POST("/logout", func(c echo.Context) error {
 		if err := a.auth.Logout(c); err != nil {
@@ -742,6 +753,90 @@ func TestSocialFailureAudit(t *testing.T) {
 	}
 }
 
+// TestSocialProviderLogout: a logout route that opts in ends the
+// provider's session too, with the sign-in's ID token as id_token_hint;
+// a provider without end_session_endpoint, or a plain Logout, ends the
+// app's session only.
+func TestSocialProviderLogout(t *testing.T) {
+	a := newSocialApp(t, 5*time.Second)
+	if _, body := a.visit(t, a.browser, "/auth/oidc"); body != "home:u1" {
+		t.Fatalf("sign-in: got %q; want home:u1", body)
+	}
+	resp, err := a.step.PostForm(a.base+"/provider-logout", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusSeeOther || err != nil || loc.Scheme+"://"+loc.Host+loc.Path != a.op.EndSessionURL() {
+		t.Fatalf("provider logout: got %d %q; want 303 to %s", resp.StatusCode, resp.Header.Get("Location"), a.op.EndSessionURL())
+	}
+	q := loc.Query()
+	if q.Get("client_id") != a.op.ClientID || q.Get("post_logout_redirect_uri") != a.base+"/" {
+		t.Errorf("logout request %v: want client_id and post_logout_redirect_uri", q)
+	}
+	// id_token_hint is the ID token of this sign-in: issued to us, for
+	// the user who signed in.
+	parts := strings.Split(q.Get("id_token_hint"), ".")
+	var claims struct {
+		Sub string `json:"sub"`
+		Aud string `json:"aud"`
+	}
+	if len(parts) != 3 {
+		t.Fatalf("id_token_hint %q: want a JWT", q.Get("id_token_hint"))
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || json.Unmarshal(payload, &claims) != nil || claims.Sub != "oidc-user-1" || claims.Aud != a.op.ClientID {
+		t.Errorf("id_token_hint claims %+v (%v); want sub oidc-user-1 for our client", claims, err)
+	}
+	a.loggedOut(t, a.browser)
+	if _, body := a.visit(t, a.browser, loc.String()); body != "home:anonymous" {
+		t.Errorf("after the provider's logout: got %q; want home:anonymous", body)
+	}
+	if got := a.op.Logouts(); len(got) != 1 {
+		t.Errorf("provider logouts: got %d; want 1", len(got))
+	}
+
+	t.Run("ok, a provider without end_session_endpoint", func(t *testing.T) {
+		a.browser, a.step = newBrowser(t)
+		if _, body := a.visit(t, a.browser, "/auth/github"); !strings.HasPrefix(body, "home:u") {
+			t.Fatalf("sign-in: got %q", body)
+		}
+		resp, err := a.step.PostForm(a.base+"/provider-logout", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+			t.Errorf("got %d %q; want 303 to /", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		a.loggedOut(t, a.browser)
+	})
+	t.Run("ok, a plain logout leaves the provider alone", func(t *testing.T) {
+		a.browser, a.step = newBrowser(t)
+		if _, body := a.visit(t, a.browser, "/auth/oidc"); body != "home:u1" {
+			t.Fatalf("sign-in: got %q; want home:u1", body)
+		}
+		a.post(t, a.browser, "/logout", nil)
+		a.loggedOut(t, a.browser)
+		if got := a.op.Logouts(); len(got) != 1 {
+			t.Errorf("provider logouts: got %d; want still 1", len(got))
+		}
+	})
+	t.Run("nok, provider logout without a session user", func(t *testing.T) {
+		a.browser, a.step = newBrowser(t)
+		resp, err := a.step.PostForm(a.base+"/provider-logout", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+			t.Errorf("got %d %q; want 303 to /", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
+	a.checkNoFaults(t)
+}
+
 func TestSocialFailureFlash(t *testing.T) {
 	a := newSocialApp(t, 5*time.Second)
 	resp, body := a.visit(t, a.browser, a.base+"/auth/github/callback?state=x&code=y")
@@ -855,6 +950,9 @@ func TestMountOAuthErrors(t *testing.T) {
 func TestOAuthKeysAgree(t *testing.T) {
 	if oauth.DefaultReturnToKey != passport.ReturnToKey {
 		t.Errorf("oauth.DefaultReturnToKey %q; want passport.ReturnToKey %q", oauth.DefaultReturnToKey, passport.ReturnToKey)
+	}
+	if oauth.InfoIDToken != passport.OAuthIDTokenInfo {
+		t.Errorf("oauth.InfoIDToken %q; want passport.OAuthIDTokenInfo %q", oauth.InfoIDToken, passport.OAuthIDTokenInfo)
 	}
 	if oauth.CallbackSuffix != passport.OAuthCallbackSuffix {
 		t.Errorf("oauth.CallbackSuffix %q; want passport.OAuthCallbackSuffix %q", oauth.CallbackSuffix, passport.OAuthCallbackSuffix)

@@ -163,6 +163,7 @@ func discoverOIDC(ctx context.Context, c *Catalogue, name string, cfg OIDCConfig
 		Display: OIDCDisplay(label),
 		OAuth2: &oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: c.CallbackURL(name),
 			Endpoint: ep, Scopes: slices.Clone(scopes)},
+		EndSessionURL: meta.EndSession,
 		OIDC: &oauth.OIDC{
 			Issuer:            meta.Issuer,
 			ClientID:          cfg.ClientID,

@@ -120,6 +120,11 @@ type Provider struct {
 	// OIDC verifies its ID tokens. Optional: goth's openidConnect
 	// provider gets it from its own configuration (see oauth.Config.OIDC).
 	OIDC *oauth.OIDC
+	// EndSessionURL is the provider's end_session_endpoint, for provider
+	// logout (passport's ProviderLogout). Optional: the generic OpenID
+	// Connect provider reads it from the discovery document; goth's
+	// openidConnect provider has its own.
+	EndSessionURL string
 	// PKCE is the strategy's PKCE mode. Optional. Default oauth.PKCEAuto;
 	// oauth.PKCEOff for a name in Config.WithoutPKCE.
 	PKCE oauth.PKCE

@@ -240,8 +240,8 @@ func TestIssuerWithTrailingSlash(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New with issuer %q: %v", op.Issuer(), err)
 	}
-	if p, _ := cat.Lookup("auth0"); p.OIDC == nil || p.OIDC.Issuer != op.Issuer() {
-		t.Fatalf("OIDC: got %+v; want issuer %q", p.OIDC, op.Issuer())
+	if p, _ := cat.Lookup("auth0"); p.OIDC == nil || p.OIDC.Issuer != op.Issuer() || p.EndSessionURL != op.EndSessionURL() {
+		t.Fatalf("OIDC: got %+v, end session %q; want issuer %q and the discovered end_session_endpoint", p.OIDC, p.EndSessionURL, op.Issuer())
 	}
 	err = providers.Register(cat, func(name string, s strategy.Strategy[string]) error {
 		a.strategies[name] = s

@@ -22,15 +22,16 @@ func StrategyConfig[U any](c *Catalogue, name string, verify oauth.VerifyFunc[U]
 		client = own
 	}
 	return oauth.Config[U]{
-		Provider:   p.Goth,
-		OAuth2:     p.OAuth2,
-		AuthParams: p.AuthParams,
-		Verify:     verify,
-		Name:       p.Name,
-		Label:      p.Display.Label,
-		HTTPClient: client,
-		OIDC:       p.OIDC,
-		PKCE:       p.PKCE,
+		Provider:      p.Goth,
+		OAuth2:        p.OAuth2,
+		AuthParams:    p.AuthParams,
+		EndSessionURL: p.EndSessionURL,
+		Verify:        verify,
+		Name:          p.Name,
+		Label:         p.Display.Label,
+		HTTPClient:    client,
+		OIDC:          p.OIDC,
+		PKCE:          p.PKCE,
 	}, nil
 }
 

@@ -154,7 +154,12 @@ func (s *Strategy[U]) callback(r *http.Request, sess *session.Session) (strategy
 		if hs.ReturnTo != "" {
 			sess.Set(s.returnKey, hs.ReturnTo)
 		}
-		return strategy.Success(u, strategy.Info{Extra: map[string]any{"provider": user.Provider, "subject": user.UserID}}), nil
+		extra := map[string]any{"provider": user.Provider, "subject": user.UserID}
+		if s.endSession != "" && subject != "" {
+			// Verified above: the logout's id_token_hint.
+			extra[InfoIDToken] = toks.IDToken
+		}
+		return strategy.Success(u, strategy.Info{Extra: extra}), nil
 	case errors.Is(err, strategy.ErrUserNotFound), errors.Is(err, strategy.ErrInvalidCredentials):
 		res := s.fail(fmt.Errorf("oauth: %s: verify refused the user: %w", s.name, err))
 		if msg, ok := strategy.UserMessage(err); ok {

@@ -324,3 +324,46 @@ func TestOAuth2ConfigErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestEndSessionURL(t *testing.T) {
+	op := oauthtest.NewOIDC(t)
+	cb := "https://app.test/auth/oidc/callback"
+	p, err := op.Provider("oidc", cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := oauth.New(oauth.Config[string]{Provider: p, Verify: verifyName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, ok := s.EndSessionURL("the-id-token", "https://app.test/")
+	u, err := url.Parse(target)
+	if !ok || err != nil || u.Scheme+"://"+u.Host+u.Path != op.EndSessionURL() {
+		t.Fatalf("got %q, %v; want the provider's end_session_endpoint", target, ok)
+	}
+	if q := u.Query(); q.Get("id_token_hint") != "the-id-token" || q.Get("client_id") != op.ClientID || q.Get("post_logout_redirect_uri") != "https://app.test/" {
+		t.Errorf("query %v: want id_token_hint, client_id and post_logout_redirect_uri", q)
+	}
+
+	gh := oauthtest.NewGitHub(t)
+	plain, err := oauth.New(oauth.Config[string]{Provider: gh.Provider(cb), Verify: verifyName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if target, ok := plain.EndSessionURL("x", ""); ok || target != "" {
+		t.Errorf("github: got %q, %v; want none", target, ok)
+	}
+	for _, tt := range []struct {
+		name string
+		cfg  oauth.Config[string]
+	}{
+		{"nok, EndSessionURL without OIDC", oauth.Config[string]{Provider: gh.Provider(cb), Verify: verifyName, EndSessionURL: "https://op.test/logout"}},
+		{"nok, relative EndSessionURL", oauth.Config[string]{Provider: p, Verify: verifyName, EndSessionURL: "/logout"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := oauth.New(tt.cfg); !errors.Is(err, oauth.ErrInvalidConfig) {
+				t.Errorf("got %v; want ErrInvalidConfig", err)
+			}
+		})
+	}
+}

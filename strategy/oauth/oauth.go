@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/markbates/goth"
+	"github.com/markbates/goth/providers/openidConnect"
 	"golang.org/x/oauth2"
 
 	"github.com/gopassport/passport/session"
@@ -104,6 +105,14 @@ type Config[U any] struct {
 	// provider holding it, and the caller's provider keeps its own. A
 	// provider without such a field fetches with its own client.
 	HTTPClient *http.Client
+	// EndSessionURL is the OpenID provider's end_session_endpoint, for
+	// RP-Initiated Logout ([Strategy.EndSessionURL]). Optional. Default:
+	// goth's openidConnect provider's OpenIDConfig.EndSessionEndpoint;
+	// providers.New reads it from the discovery document. With it (and
+	// OIDC), a successful callback puts the verified ID token in
+	// Info.Extra[InfoIDToken], where passport's MountOAuth keeps it in the
+	// session for the logout's id_token_hint.
+	EndSessionURL string
 	// OIDC turns on ID token verification and the nonce. Optional. Default:
 	// on for goth's openidConnect provider, with its issuer and client ID;
 	// off for others. Required for any other provider that authenticates
@@ -175,6 +184,7 @@ type Strategy[U any] struct {
 	profile     goth.Provider // provider, or a copy holding client
 	oauth2      *oauth2.Config
 	authParams  url.Values
+	endSession  string
 	verify      VerifyFunc[U]
 	name        string
 	identity    string
@@ -278,6 +288,19 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 			}
 		}
 		s.oidc = newIDTokenVerifier(*oidcCfg, s.client)
+	}
+	s.endSession = cfg.EndSessionURL
+	if op, ok := cfg.Provider.(*openidConnect.Provider); ok && op != nil && op.OpenIDConfig != nil && s.endSession == "" {
+		s.endSession = op.OpenIDConfig.EndSessionEndpoint
+	}
+	if s.endSession != "" {
+		u, err := url.Parse(s.endSession)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
+			return nil, fmt.Errorf("%w: EndSessionURL %q is not an absolute http(s) URL", ErrInvalidConfig, s.endSession)
+		}
+		if s.oidc == nil {
+			return nil, fmt.Errorf("%w: EndSessionURL needs OIDC: the logout's id_token_hint is a verified ID token", ErrInvalidConfig)
+		}
 	}
 	switch cfg.PKCE {
 	case PKCEOn:

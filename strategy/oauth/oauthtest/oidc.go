@@ -252,11 +252,12 @@ func (o *OIDC) OAuth2(callbackURL string) *oauth2.Config {
 }
 
 // Provider returns goth's openidConnect provider pointed at the fake
-// without discovery, named name, with scopes openid, email and profile.
+// without discovery, named name, with scopes openid, email and profile
+// and the fake's end_session_endpoint.
 func (o *OIDC) Provider(name, callbackURL string) (*openidConnect.Provider, error) {
 	base := o.Server.URL
 	p, err := openidConnect.NewCustomisedURL(o.ClientID, o.ClientSecret, callbackURL,
-		base+"/authorize", base+"/token", o.Issuer(), base+"/userinfo", "", "openid", "email", "profile")
+		base+"/authorize", base+"/token", o.Issuer(), base+"/userinfo", o.EndSessionURL(), "openid", "email", "profile")
 	if err != nil {
 		return nil, err
 	}
