@@ -222,11 +222,16 @@ func (c *Catalogue) MountPath() string { return c.mount }
 func (c *Catalogue) HTTPClient() *http.Client { return c.client }
 
 // Add appends p to the catalogue, replacing any provider of the same
-// name. Use it for any goth provider the Config does not cover:
+// name. Use it for any goth provider the Config does not cover, with its
+// OAuth 2.0 client so that it has PKCE:
 //
-//	p := twitch.New(id, secret, cat.CallbackURL("twitch"))
-//	err := cat.Add(providers.Provider{Name: "twitch", Goth: p,
+//	cb := cat.CallbackURL("twitch")
+//	err := cat.Add(providers.Provider{Name: "twitch", Goth: twitch.New(id, secret, cb),
+//		OAuth2: &oauth2.Config{ClientID: id, ClientSecret: secret, RedirectURL: cb, Endpoint: endpoints.Twitch},
 //		Display: providers.Display{Label: "Twitch", Background: "#6441a5", Foreground: "#ffffff"}})
+//
+// p.OAuth2 is copied; p.Goth is renamed to p.Name (goth's SetName) and
+// otherwise left as it is. A name in Config.WithoutPKCE turns PKCE off.
 func (c *Catalogue) Add(p Provider) error {
 	if !validName(p.Name) {
 		return fmt.Errorf("%w: provider name %q: want lower-case letters, digits, '-' or '_', at most 32, not \"callback\"", ErrInvalidConfig, p.Name)

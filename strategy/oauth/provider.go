@@ -49,7 +49,7 @@ func (p PKCE) String() string {
 
 // SendsCodeVerifier reports whether p is one of the goth providers whose
 // session passes a code_verifier on to the token exchange, for which
-// [PKCEAuto] turns PKCE on.
+// [PKCEAuto] turns PKCE on in goth's own flow (without Config.OAuth2).
 func SendsCodeVerifier(p goth.Provider) bool {
 	t := reflect.TypeOf(p)
 	if t == nil {
