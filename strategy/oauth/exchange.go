@@ -186,8 +186,16 @@ func describe(err error, secrets ...string) string {
 			msg = strings.ReplaceAll(msg, s, "[redacted]")
 		}
 	}
+	if len(msg) > maxDescription {
+		// A provider's error text (a discovery document's body, a
+		// profile API's message) is not ours to log at length.
+		msg = strings.ToValidUTF8(msg[:maxDescription], "") + "…"
+	}
 	return msg
 }
+
+// maxDescription bounds what a reason says about a third party's error.
+const maxDescription = 200
 
 // redactURLs drops the query of any URL in msg.
 func redactURLs(msg string) string {

@@ -108,15 +108,16 @@ type tokens struct {
 
 // sessionTokens reads the tokens out of an authorized goth session.
 func sessionTokens(gs goth.Session) (tokens, error) {
-	var t tokens
 	var raw string
 	if err := safely("goth Session.Marshal", func() error { raw = gs.Marshal(); return nil }); err != nil {
-		return t, err
+		return tokens{}, err
 	}
+	// The tokens only: the expiry's format is each session's own.
+	var t struct{ AccessToken, RefreshToken, IDToken string }
 	if err := json.Unmarshal([]byte(raw), &t); err != nil {
-		return t, fmt.Errorf("reading the tokens from the session: %w", err)
+		return tokens{}, fmt.Errorf("reading the tokens from the session: %w", err)
 	}
-	return t, nil
+	return tokens{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, IDToken: t.IDToken}, nil
 }
 
 // verify checks the ID token of a code exchange: signature against the
