@@ -151,9 +151,9 @@ type Config[U any] struct {
 //   - callback (GET, or POST for form_post): the handshake is taken out of
 //     the session and the session saved before anything else, so a
 //     replayed callback finds nothing; then the provider name, age and
-//     state (in constant time) are checked, the code is exchanged (with
-//     the PKCE verifier), the ID token verified (OpenID Connect), the
-//     profile fetched and Verify called.
+//     state (in constant time) are checked, the code is exchanged once
+//     (with the PKCE verifier and the request's context), the ID token
+//     verified (OpenID Connect), the profile fetched and Verify called.
 //
 // The outcomes are:
 //
@@ -163,13 +163,20 @@ type Config[U any] struct {
 //   - fail 401: no handshake ([ErrNoHandshake]), state missing or wrong
 //     ([ErrStateMismatch]), another provider's handshake
 //     ([ErrProviderMismatch]), too old ([ErrExpired]), error= from the
-//     provider ([ErrDenied]), exchange failure or timeout ([ErrExchange]),
-//     ID token refused ([ErrIDToken]), profile failure ([ErrProfile]),
-//     Verify refused the user. The message is generic and never echoes
-//     what the provider or the client sent; when Verify refused with a
-//     message of the app's ([strategy.WithUserMessage]), it is that one.
+//     provider ([ErrDenied]), the code refused at the token endpoint
+//     ([ErrExchange]), ID token refused ([ErrIDToken]), Verify refused the
+//     user. The message is generic and never echoes what the provider or
+//     the client sent; when Verify refused with a message of the app's
+//     ([strategy.WithUserMessage]), it is that one.
+//   - fail 503 or 502: the provider's outage ([ErrUnavailable], with
+//     [ErrExchange], [ErrProfile] or [ErrIDToken]): its token, userinfo
+//     or discovery endpoint did not answer in time or could not be
+//     reached (503), or answered 5xx or nonsense (502). Same message.
 //   - fail 400: callback parameters that do not parse or repeat
 //     ([strategy.ErrMalformedCredentials]).
+//
+// A fail's Reason never holds the code, the state, a token or the
+// provider's response body: passport's audit log records it as it is.
 //   - error: no session bound to the request (the Session middleware is
 //     missing), the session store failed, or Verify failed.
 //
