@@ -1,12 +1,15 @@
 package passport
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/gopassport/passport/session"
 )
 
 // OAuthCallbackSuffix ends the path of the callback route that
@@ -64,9 +67,13 @@ func (a *Authenticator[U]) MountOAuth(g *echo.Group, providers []string, opts ..
 		routes[name] = h
 	}
 	serve := func(c echo.Context) error {
-		h, ok := routes[c.Param("provider")]
+		name := c.Param("provider")
+		h, ok := routes[name]
 		if !ok {
 			return echo.NewHTTPError(http.StatusNotFound, http.StatusText(http.StatusNotFound))
+		}
+		if strings.HasSuffix(c.Path(), OAuthCallbackSuffix) {
+			a.keepIDToken(c)
 		}
 		return h(c)
 	}
@@ -74,4 +81,112 @@ func (a *Authenticator[U]) MountOAuth(g *echo.Group, providers []string, opts ..
 	g.GET("/:provider"+OAuthCallbackSuffix, serve)
 	g.POST("/:provider"+OAuthCallbackSuffix, serve)
 	return nil
+}
+
+// OAuthIDTokenInfo is the key of a success's Info.Extra under which an
+// oauth strategy with an end_session_endpoint leaves the verified ID token
+// (oauth.InfoIDToken).
+const OAuthIDTokenInfo = "id_token"
+
+// ProviderLogoutKey is the session key under which a callback route of
+// [Authenticator.MountOAuth] keeps the strategy's name and the ID token of
+// the sign-in, for [Authenticator.ProviderLogout]. It is written after the
+// login (which clears the session), so it lives as long as the logged-in
+// session, and Logout's Destroy removes it.
+const ProviderLogoutKey = "passport.provider_logout"
+
+// EndSessioner is a strategy whose provider can end its own session: the
+// oauth strategy with an end_session_endpoint. EndSessionURL returns the
+// URL to send the browser to, and false when the provider has none.
+type EndSessioner interface {
+	EndSessionURL(idToken, postLogoutRedirectURI string) (string, bool)
+}
+
+// keepIDToken registers, before a callback runs, a hook that keeps the ID
+// token of a successful sign-in in the session once the login is done:
+// the login clears the session (keeping only the return-to URL, flashes
+// and Config.KeepOnLogin), so the value is written afterwards, just before
+// the response goes out, and saved.
+func (a *Authenticator[U]) keepIDToken(c echo.Context) {
+	c.Response().Before(func() {
+		info, name, ok := a.Info(c)
+		if !ok {
+			return
+		}
+		idt, ok := info.Extra[OAuthIDTokenInfo].(string)
+		if !ok || idt == "" {
+			return
+		}
+		sess, ok := GetSession(c)
+		if !ok {
+			return
+		}
+		v, err := json.Marshal(providerLogout{Strategy: name, IDToken: idt})
+		if err != nil {
+			return
+		}
+		sess.Set(ProviderLogoutKey, string(v))
+		if err := sess.Save(); err != nil {
+			// The headers are on their way: the sign-in stands, without
+			// provider logout.
+			a.logger.ErrorContext(c.Request().Context(), "passport: keeping the ID token for provider logout", "strategy", name, "err", err)
+		}
+	})
+}
+
+// providerLogout is the value under ProviderLogoutKey.
+type providerLogout struct {
+	Strategy string `json:"s"`
+	IDToken  string `json:"t"`
+}
+
+// ProviderLogout logs the user out (as [Authenticator.Logout]) and, when
+// they signed in through a MountOAuth route of a provider that publishes
+// an end_session_endpoint, returns the URL that ends their session at the
+// provider too (OpenID Connect RP-Initiated Logout: id_token_hint,
+// client_id, post_logout_redirect_uri). Redirect the browser there;
+// "" means there is nothing to end at a provider, so redirect as Logout
+// would. postLogoutRedirectURI is the absolute URL the provider sends the
+// browser back to, registered with the provider.
+//
+// It is opt-in per route: a logout route that calls Logout ends the app's
+// session only, and a provider that keeps its own session then signs the
+// user straight back in at the next "Sign in with …".
+//
+//	e.POST("/logout", func(c echo.Context) error {
+//		target, err := auth.ProviderLogout(c, "https://app.example/")
+//		if err != nil {
+//			return err
+//		}
+//		return c.Redirect(http.StatusSeeOther, cmp.Or(target, "/"))
+//	})
+func (a *Authenticator[U]) ProviderLogout(c echo.Context, postLogoutRedirectURI string) (string, error) {
+	sess, ok := GetSession(c)
+	if !ok {
+		return "", session.ErrNoSession
+	}
+	if err := sess.Load(); err != nil {
+		return "", err
+	}
+	raw, _ := sess.Get(ProviderLogoutKey)
+	if err := a.Logout(c); err != nil {
+		return "", err
+	}
+	var pl providerLogout
+	if raw == "" || len(raw) > 16<<10 || json.Unmarshal([]byte(raw), &pl) != nil || pl.IDToken == "" {
+		return "", nil
+	}
+	s, ok := a.Strategy(pl.Strategy)
+	if !ok {
+		return "", nil
+	}
+	es, ok := s.(EndSessioner)
+	if !ok {
+		return "", nil
+	}
+	target, ok := es.EndSessionURL(pl.IDToken, postLogoutRedirectURI)
+	if !ok {
+		return "", nil
+	}
+	return target, nil
 }

@@ -1,8 +1,11 @@
 package passport_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -51,7 +54,9 @@ type socialApp struct {
 	browser  *http.Client // follows redirects
 	step     *http.Client // same jar, stops at redirects
 	gh       *oauthtest.GitHub
+	goog     *oauthtest.Google
 	op       *oauthtest.OIDC
+	audit    *lockedBuffer // the audit log, JSON lines
 	dev      *devoidc.Server
 	mu       sync.Mutex
 	users    map[string]*socialUser
@@ -69,7 +74,7 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &socialApp{t: t, base: "http://" + ln.Addr().String(), users: map[string]*socialUser{}, idents: map[oauth.Identity]string{}}
+	a := &socialApp{t: t, base: "http://" + ln.Addr().String(), users: map[string]*socialUser{}, idents: map[oauth.Identity]string{}, audit: &lockedBuffer{}}
 	a.users["alice"] = &socialUser{ID: "alice", Email: "octo@example.test"}
 
 	db, err := sql.Open("sqlite", ":memory:")
@@ -102,22 +107,37 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 			return nil, passport.ErrUserNotFound
 		},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Audit:  slog.New(slog.NewJSONHandler(a.audit, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	a.client = &http.Client{Timeout: timeout, Transport: &http.Transport{}}
+	// goth's google provider asks www.googleapis.com for the profile: the
+	// imitation's transport answers for it.
+	a.goog = oauthtest.NewGoogle(t)
+	a.goog.SetRequirePKCE(true)
+	a.client = &http.Client{Timeout: timeout, Transport: a.goog.Client().Transport}
 	t.Cleanup(a.client.CloseIdleConnections)
 	a.cat, err = providers.New(t.Context(), providers.Config{BaseURL: a.base, HTTPClient: a.client})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// goth's github and google providers, with the imitations' OAuth2
+	// clients: the strategy exchanges the code (PKCE, which the imitations
+	// require), goth fetches the profile.
 	a.gh = oauthtest.NewGitHub(t)
-	if err := a.cat.Add(providers.Provider{Name: "github", Goth: a.gh.Provider(a.cat.CallbackURL("github")), Display: providers.GitHubDisplay()}); err != nil {
+	a.gh.SetRequirePKCE(true)
+	if err := a.cat.Add(providers.Provider{Name: "github", Goth: a.gh.Provider(a.cat.CallbackURL("github")),
+		OAuth2: a.gh.OAuth2(a.cat.CallbackURL("github")), Display: providers.GitHubDisplay()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.cat.Add(providers.Provider{Name: "google", Goth: a.goog.Provider(a.cat.CallbackURL("google")),
+		OAuth2: a.goog.OAuth2(a.cat.CallbackURL("google")), Display: providers.GoogleDisplay()}); err != nil {
 		t.Fatal(err)
 	}
 	a.op = oauthtest.NewOIDC(t)
+	a.op.SetRequirePKCE(true)
 	oidcP, err := a.op.Provider("oidc", a.cat.CallbackURL("oidc"))
 	if err != nil {
 		t.Fatal(err)
@@ -140,6 +160,7 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 	// provider name.
 	link, err := oauth.New(oauth.Config[*socialUser]{
 		Provider:         a.gh.Provider(a.base + "/connect/github-link/callback"),
+		OAuth2:           a.gh.OAuth2(a.base + "/connect/github-link/callback"),
 		Name:             "github-link",
 		IdentityProvider: "github",
 		Label:            "GitHub",
@@ -152,12 +173,31 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 	if err := a.auth.Use("github-link", link); err != nil {
 		t.Fatal(err)
 	}
+	// A route without a failure redirect: the outcome's status is the
+	// response's.
+	plain, err := oauth.New(oauth.Config[*socialUser]{
+		Provider:   a.gh.Provider(a.base + "/plain/github-plain/callback"),
+		OAuth2:     a.gh.OAuth2(a.base + "/plain/github-plain/callback"),
+		Name:       "github-plain",
+		Label:      "GitHub",
+		HTTPClient: a.client,
+		Verify:     a.signIn,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.auth.Use("github-plain", plain); err != nil {
+		t.Fatal(err)
+	}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(a.auth.Session())
 	if err := a.auth.MountOAuth(e.Group("/auth"), a.cat.Names(),
 		passport.SuccessReturnToOrRedirect("/"), passport.FailureRedirect("/login"), passport.FailureFlash("")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.auth.MountOAuth(e.Group("/plain"), []string{"github-plain"}, passport.SuccessRedirect("/")); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.auth.MountOAuth(e.Group("/connect"), []string{"github-link"},
@@ -209,6 +249,16 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 		}
 		return c.Redirect(http.StatusFound, "/")
 	})
+	e.POST("/provider-logout", func(c echo.Context) error {
+		target, err := a.auth.ProviderLogout(c, a.base+"/")
+		if err != nil {
+			return err
+		}
+		if target == "" {
+			target = "/"
+		}
+		return c.Redirect(http.StatusSeeOther, target)
+	})
 	e.POST("/logout", func(c echo.Context) error {
 		if err := a.auth.Logout(c); err != nil {
 			return err
@@ -219,7 +269,9 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 	a.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &socialStatus{ResponseWriter: w}
 		e.ServeHTTP(rec, r)
-		if rec.code >= 500 {
+		// 500 is a fault of ours; 502 and 503 are a provider's outage,
+		// which the tests that cause one check.
+		if rec.code == http.StatusInternalServerError {
 			a.mu.Lock()
 			a.faults = append(a.faults, fmt.Sprintf("%s %s: %d", r.Method, r.URL.Path, rec.code))
 			a.mu.Unlock()
@@ -231,6 +283,24 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 	t.Cleanup(a.srv.Close)
 	a.browser, a.step = newBrowser(t)
 	return a
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // newBrowser returns two clients on one cookie jar: one follows
@@ -402,6 +472,7 @@ func TestSocialSignIn(t *testing.T) {
 		{"ok, devoidc (mockoidc, a real OIDC server)", "/auth/devoidc", "home:u1", a.dev.TokenRequests},
 		{"ok, GitHub imitation, back to the page asked for", "/auth/github?return_to=%2Fsecret", "secret", a.gh.TokenCalls},
 		{"ok, OIDC provider", "/auth/oidc", "home:u3", a.op.TokenCalls},
+		{"ok, goth's google provider against the Google imitation", "/auth/google", "home:u4", a.goog.TokenCalls},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -513,7 +584,7 @@ func TestSocialSignInFailures(t *testing.T) {
 				a.visit(t, a.browser, "/auth/github")
 				return a.gh.TokenCalls
 			},
-			tokens: calls{1, 2},
+			tokens: calls{1, 1},
 		},
 		{
 			name: "nok, token endpoint stalls past the timeout",
@@ -522,7 +593,7 @@ func TestSocialSignInFailures(t *testing.T) {
 				a.visit(t, a.browser, "/auth/github")
 				return a.gh.TokenCalls
 			},
-			tokens: calls{1, 2},
+			tokens: calls{1, 1},
 		},
 		{
 			name: "nok, token endpoint malformed JSON",
@@ -531,7 +602,7 @@ func TestSocialSignInFailures(t *testing.T) {
 				a.visit(t, a.browser, "/auth/oidc")
 				return a.op.TokenCalls
 			},
-			tokens: calls{1, 2},
+			tokens: calls{1, 1},
 		},
 	}
 	for _, f := range []oauthtest.IDTokenFault{
@@ -567,6 +638,203 @@ func TestSocialSignInFailures(t *testing.T) {
 			a.checkNoFaults(t)
 		})
 	}
+}
+
+// TestSocialOutage: a provider that stalls or fails is a 503 or 502 with
+// the generic message, not a 401 that blames the user; no session, the
+// handshake consumed, one token request, bounded by the client's timeout.
+func TestSocialOutage(t *testing.T) {
+	tests := []struct {
+		name       string
+		setup      func(a *socialApp)
+		wantStatus int
+		wantTokens int
+	}{
+		{"nok, token endpoint 500", func(a *socialApp) { a.gh.SetTokenFault(oauthtest.Fault500) }, http.StatusBadGateway, 1},
+		{"nok, token endpoint stalls", func(a *socialApp) { a.gh.SetTokenFault(oauthtest.FaultStall) }, http.StatusServiceUnavailable, 1},
+		{"nok, token endpoint malformed JSON", func(a *socialApp) { a.gh.SetTokenFault(oauthtest.FaultMalformedJSON) }, http.StatusBadGateway, 1},
+		{"nok, profile endpoint 500", func(a *socialApp) { a.gh.SetProfileFault(oauthtest.Fault500) }, http.StatusBadGateway, 1},
+		{"nok, profile endpoint stalls", func(a *socialApp) { a.gh.SetProfileFault(oauthtest.FaultStall) }, http.StatusServiceUnavailable, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newSocialApp(t, 300*time.Millisecond)
+			tt.setup(a)
+			back := a.consent(t, a.begin(t, "/plain/github-plain"))
+			resp, body := a.visit(t, a.browser, back.String())
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("status: got %d; want %d", resp.StatusCode, tt.wantStatus)
+			}
+			if want := "Could not sign in with GitHub. Please try again."; !strings.Contains(body, want) || strings.Contains(body, "127.0.0.1") {
+				t.Errorf("body: got %q; want the generic %q and nothing else of the provider's", body, want)
+			}
+			if got := a.gh.TokenCalls(); got != tt.wantTokens {
+				t.Errorf("token endpoint calls: got %d; want %d", got, tt.wantTokens)
+			}
+			a.loggedOut(t, a.browser)
+			// The handshake was consumed: the same callback is now a 401.
+			if resp, _ := a.visit(t, a.browser, back.String()); resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("callback again: got %d; want 401", resp.StatusCode)
+			}
+			if got := a.gh.TokenCalls(); got != tt.wantTokens {
+				t.Errorf("token endpoint calls after the replay: got %d; want %d", got, tt.wantTokens)
+			}
+		})
+	}
+}
+
+// TestSocialFailureAudit: why a social sign-in failed is in the audit
+// log, with the provider, and never the code, the state or a token.
+func TestSocialFailureAudit(t *testing.T) {
+	tests := []struct {
+		name       string
+		provider   string
+		run        func(t *testing.T, a *socialApp) (callback *url.URL)
+		wantReason string
+		wantStatus int
+	}{
+		{"nok, access denied", "github", func(t *testing.T, a *socialApp) *url.URL {
+			a.gh.SetDeny("denied <b>by</b> user")
+			return a.consent(t, a.begin(t, "/auth/github"))
+		}, "the provider refused the sign-in", 401},
+		{"nok, mismatched state", "github", func(t *testing.T, a *socialApp) *url.URL {
+			back := a.consent(t, a.begin(t, "/auth/github"))
+			q := back.Query()
+			q.Set("state", strings.Repeat("Q", 43))
+			back.RawQuery = q.Encode()
+			return back
+		}, "state missing or mismatched", 401},
+		{"nok, token endpoint 500", "github", func(t *testing.T, a *socialApp) *url.URL {
+			a.gh.SetTokenFault(oauthtest.Fault500)
+			return a.consent(t, a.begin(t, "/auth/github"))
+		}, "code exchange failed", 502},
+		{"nok, Google's profile endpoint stalls (goth puts the token in its URL)", "google", func(t *testing.T, a *socialApp) *url.URL {
+			a.goog.SetProfileFault(oauthtest.FaultStall)
+			return a.consent(t, a.begin(t, "/auth/google"))
+		}, "fetching the profile failed", 503},
+		{"nok, ID token for another audience", "oidc", func(t *testing.T, a *socialApp) *url.URL {
+			a.op.SetIDTokenFault(oauthtest.IDTokenWrongAudience)
+			return a.consent(t, a.begin(t, "/auth/oidc"))
+		}, "invalid ID token", 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newSocialApp(t, 300*time.Millisecond)
+			back := tt.run(t, a)
+			a.visit(t, a.browser, back.String())
+			var rec struct {
+				Event      string   `json:"event"`
+				Strategies []string `json:"strategies"`
+				Status     int      `json:"status"`
+				Reasons    []string `json:"reasons"`
+			}
+			log := a.audit.String()
+			for line := range strings.Lines(log) {
+				if strings.Contains(line, `"event":"login_failed"`) {
+					if err := json.Unmarshal([]byte(line), &rec); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if rec.Event != "login_failed" || len(rec.Strategies) != 1 || rec.Strategies[0] != tt.provider || rec.Status != tt.wantStatus ||
+				len(rec.Reasons) != 1 || !strings.Contains(rec.Reasons[0], tt.wantReason) {
+				t.Errorf("audit record %+v; want login_failed by %s, status %d, reason %q\n%s", rec, tt.provider, tt.wantStatus, tt.wantReason, log)
+			}
+			secrets := []string{back.Query().Get("code"), back.Query().Get("state"), "gho_", "access_token", "<b>"}
+			for _, q := range append(a.gh.AuthorizeRequests(), append(a.goog.AuthorizeRequests(), a.op.AuthorizeRequests()...)...) {
+				secrets = append(secrets, q.Get("state"), q.Get("code_challenge"), q.Get("nonce"))
+			}
+			for _, secret := range secrets {
+				if secret != "" && strings.Contains(log, secret) {
+					t.Errorf("the audit log holds %q:\n%s", secret, log)
+				}
+			}
+		})
+	}
+}
+
+// TestSocialProviderLogout: a logout route that opts in ends the
+// provider's session too, with the sign-in's ID token as id_token_hint;
+// a provider without end_session_endpoint, or a plain Logout, ends the
+// app's session only.
+func TestSocialProviderLogout(t *testing.T) {
+	a := newSocialApp(t, 5*time.Second)
+	if _, body := a.visit(t, a.browser, "/auth/oidc"); body != "home:u1" {
+		t.Fatalf("sign-in: got %q; want home:u1", body)
+	}
+	resp, err := a.step.PostForm(a.base+"/provider-logout", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusSeeOther || err != nil || loc.Scheme+"://"+loc.Host+loc.Path != a.op.EndSessionURL() {
+		t.Fatalf("provider logout: got %d %q; want 303 to %s", resp.StatusCode, resp.Header.Get("Location"), a.op.EndSessionURL())
+	}
+	q := loc.Query()
+	if q.Get("client_id") != a.op.ClientID || q.Get("post_logout_redirect_uri") != a.base+"/" {
+		t.Errorf("logout request %v: want client_id and post_logout_redirect_uri", q)
+	}
+	// id_token_hint is the ID token of this sign-in: issued to us, for
+	// the user who signed in.
+	parts := strings.Split(q.Get("id_token_hint"), ".")
+	var claims struct {
+		Sub string `json:"sub"`
+		Aud string `json:"aud"`
+	}
+	if len(parts) != 3 {
+		t.Fatalf("id_token_hint %q: want a JWT", q.Get("id_token_hint"))
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || json.Unmarshal(payload, &claims) != nil || claims.Sub != "oidc-user-1" || claims.Aud != a.op.ClientID {
+		t.Errorf("id_token_hint claims %+v (%v); want sub oidc-user-1 for our client", claims, err)
+	}
+	a.loggedOut(t, a.browser)
+	if _, body := a.visit(t, a.browser, loc.String()); body != "home:anonymous" {
+		t.Errorf("after the provider's logout: got %q; want home:anonymous", body)
+	}
+	if got := a.op.Logouts(); len(got) != 1 {
+		t.Errorf("provider logouts: got %d; want 1", len(got))
+	}
+
+	t.Run("ok, a provider without end_session_endpoint", func(t *testing.T) {
+		a.browser, a.step = newBrowser(t)
+		if _, body := a.visit(t, a.browser, "/auth/github"); !strings.HasPrefix(body, "home:u") {
+			t.Fatalf("sign-in: got %q", body)
+		}
+		resp, err := a.step.PostForm(a.base+"/provider-logout", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+			t.Errorf("got %d %q; want 303 to /", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		a.loggedOut(t, a.browser)
+	})
+	t.Run("ok, a plain logout leaves the provider alone", func(t *testing.T) {
+		a.browser, a.step = newBrowser(t)
+		if _, body := a.visit(t, a.browser, "/auth/oidc"); body != "home:u1" {
+			t.Fatalf("sign-in: got %q; want home:u1", body)
+		}
+		a.post(t, a.browser, "/logout", nil)
+		a.loggedOut(t, a.browser)
+		if got := a.op.Logouts(); len(got) != 1 {
+			t.Errorf("provider logouts: got %d; want still 1", len(got))
+		}
+	})
+	t.Run("nok, provider logout without a session user", func(t *testing.T) {
+		a.browser, a.step = newBrowser(t)
+		resp, err := a.step.PostForm(a.base+"/provider-logout", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+			t.Errorf("got %d %q; want 303 to /", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
+	a.checkNoFaults(t)
 }
 
 func TestSocialFailureFlash(t *testing.T) {
@@ -683,6 +951,9 @@ func TestOAuthKeysAgree(t *testing.T) {
 	if oauth.DefaultReturnToKey != passport.ReturnToKey {
 		t.Errorf("oauth.DefaultReturnToKey %q; want passport.ReturnToKey %q", oauth.DefaultReturnToKey, passport.ReturnToKey)
 	}
+	if oauth.InfoIDToken != passport.OAuthIDTokenInfo {
+		t.Errorf("oauth.InfoIDToken %q; want passport.OAuthIDTokenInfo %q", oauth.InfoIDToken, passport.OAuthIDTokenInfo)
+	}
 	if oauth.CallbackSuffix != passport.OAuthCallbackSuffix {
 		t.Errorf("oauth.CallbackSuffix %q; want passport.OAuthCallbackSuffix %q", oauth.CallbackSuffix, passport.OAuthCallbackSuffix)
 	}
@@ -712,6 +983,14 @@ func TestSocialNoGoroutineLeak(t *testing.T) {
 		a.op.SetTokenFault(f)
 		a.visit(t, a.browser, "/auth/github")
 		a.visit(t, a.browser, "/auth/oidc")
+		a.visit(t, a.browser, "/plain/github-plain")
+	}
+	a.gh.SetTokenFault(oauthtest.NoFault)
+	for _, f := range []oauthtest.Fault{oauthtest.Fault500, oauthtest.FaultStall} {
+		a.gh.SetProfileFault(f)
+		a.goog.SetProfileFault(f)
+		a.visit(t, a.browser, "/plain/github-plain")
+		a.visit(t, a.browser, "/auth/google")
 	}
 	a.op.SetTokenFault(oauthtest.NoFault)
 	for _, f := range []oauthtest.IDTokenFault{oauthtest.IDTokenBadSignature, oauthtest.IDTokenWrongNonce,

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/markbates/goth"
+	"golang.org/x/oauth2"
 
 	"github.com/gopassport/passport/strategy/oauth"
 )
@@ -82,6 +84,11 @@ type Config struct {
 	GitLabURL string
 	// OIDC is a generic OpenID Connect provider. Optional.
 	OIDC *OIDCConfig
+	// WithoutPKCE names the providers (built-in or added) whose token
+	// endpoint refuses PKCE: their strategies send no code_challenge.
+	// Optional. Default: every provider uses PKCE S256 where the strategy
+	// exchanges the code itself.
+	WithoutPKCE []string
 }
 
 // Provider is one entry of a [Catalogue]: a goth provider and how to show
@@ -92,16 +99,34 @@ type Provider struct {
 	// Required.
 	Name string
 	// Goth is the provider, built with [Catalogue.CallbackURL](Name).
-	// Required. Add renames it to Name and gives it the catalogue's HTTP
-	// client when it has an HTTPClient field left nil.
+	// Required. Add renames it to Name (goth's SetName); nothing else of it
+	// is changed. It fetches the profile; the strategy gives it the
+	// catalogue's HTTP client on a copy.
 	Goth goth.Provider
+	// OAuth2 is its OAuth 2.0 client (credentials, endpoints, the
+	// callback URL, scopes): with it the strategy builds the authorization
+	// request and exchanges the code itself, with PKCE and the request's
+	// context (see oauth.Config.OAuth2). Optional: the built-in providers
+	// have it; a provider added without it keeps goth's own flow and,
+	// unless goth's session sends a code_verifier, no PKCE. goth's
+	// openidConnect provider derives it.
+	OAuth2 *oauth2.Config
+	// AuthParams are extra parameters of its authorization request
+	// (Google's access_type=offline). Optional; only with OAuth2.
+	AuthParams url.Values
 	// Display is how its button looks. Optional: Label defaults to Name,
 	// the colours to a neutral dark grey, the icon to a monogram.
 	Display Display
 	// OIDC verifies its ID tokens. Optional: goth's openidConnect
 	// provider gets it from its own configuration (see oauth.Config.OIDC).
 	OIDC *oauth.OIDC
-	// PKCE is the strategy's PKCE mode. Optional. Default oauth.PKCEAuto.
+	// EndSessionURL is the provider's end_session_endpoint, for provider
+	// logout (passport's ProviderLogout). Optional: the generic OpenID
+	// Connect provider reads it from the discovery document; goth's
+	// openidConnect provider has its own.
+	EndSessionURL string
+	// PKCE is the strategy's PKCE mode. Optional. Default oauth.PKCEAuto;
+	// oauth.PKCEOff for a name in Config.WithoutPKCE.
 	PKCE oauth.PKCE
 }
 
@@ -113,6 +138,7 @@ type Catalogue struct {
 	base   string
 	mount  string
 	client *http.Client
+	noPKCE []string
 
 	mu        sync.RWMutex
 	providers []Provider
@@ -153,7 +179,7 @@ func New(ctx context.Context, cfg Config) (*Catalogue, error) {
 	if mount == "/" {
 		mount = ""
 	}
-	c := &Catalogue{base: strings.TrimSuffix(cfg.BaseURL, "/"), mount: mount, client: cfg.HTTPClient}
+	c := &Catalogue{base: strings.TrimSuffix(cfg.BaseURL, "/"), mount: mount, client: cfg.HTTPClient, noPKCE: slices.Clone(cfg.WithoutPKCE)}
 	if c.client == nil {
 		c.client = &http.Client{Timeout: DefaultTimeout}
 	}
@@ -196,11 +222,16 @@ func (c *Catalogue) MountPath() string { return c.mount }
 func (c *Catalogue) HTTPClient() *http.Client { return c.client }
 
 // Add appends p to the catalogue, replacing any provider of the same
-// name. Use it for any goth provider the Config does not cover:
+// name. Use it for any goth provider the Config does not cover, with its
+// OAuth 2.0 client so that it has PKCE:
 //
-//	p := twitch.New(id, secret, cat.CallbackURL("twitch"))
-//	err := cat.Add(providers.Provider{Name: "twitch", Goth: p,
+//	cb := cat.CallbackURL("twitch")
+//	err := cat.Add(providers.Provider{Name: "twitch", Goth: twitch.New(id, secret, cb),
+//		OAuth2: &oauth2.Config{ClientID: id, ClientSecret: secret, RedirectURL: cb, Endpoint: endpoints.Twitch},
 //		Display: providers.Display{Label: "Twitch", Background: "#6441a5", Foreground: "#ffffff"}})
+//
+// p.OAuth2 is copied; p.Goth is renamed to p.Name (goth's SetName) and
+// otherwise left as it is. A name in Config.WithoutPKCE turns PKCE off.
 func (c *Catalogue) Add(p Provider) error {
 	if !validName(p.Name) {
 		return fmt.Errorf("%w: provider name %q: want lower-case letters, digits, '-' or '_', at most 32, not \"callback\"", ErrInvalidConfig, p.Name)
@@ -213,10 +244,18 @@ func (c *Catalogue) Add(p Provider) error {
 		return err
 	}
 	p.Display = d
-	p.Goth.SetName(p.Name)
-	if client, ok := oauth.ProviderHTTPClient(p.Goth); ok && client == nil {
-		oauth.SetProviderHTTPClient(p.Goth, c.client)
+	if len(p.AuthParams) > 0 && p.OAuth2 == nil {
+		return fmt.Errorf("%w: provider %q has AuthParams without OAuth2", ErrInvalidConfig, p.Name)
 	}
+	if p.OAuth2 != nil {
+		cp := *p.OAuth2
+		cp.Scopes = slices.Clone(cp.Scopes)
+		p.OAuth2 = &cp
+	}
+	if slices.Contains(c.noPKCE, p.Name) {
+		p.PKCE = oauth.PKCEOff
+	}
+	p.Goth.SetName(p.Name)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, q := range c.providers {

@@ -120,8 +120,11 @@ func TestNewWithEveryProvider(t *testing.T) {
 	}
 	for name, s := range got {
 		wantOIDC := name == "sso"
-		if s.UsesPKCE() != wantOIDC || s.UsesOIDC() != wantOIDC {
-			t.Errorf("%s: PKCE %v, OIDC %v; want %v", name, s.UsesPKCE(), s.UsesOIDC(), wantOIDC)
+		if !s.UsesPKCE() || s.UsesOIDC() != wantOIDC {
+			t.Errorf("%s: PKCE %v, OIDC %v; want PKCE, and OIDC %v", name, s.UsesPKCE(), s.UsesOIDC(), wantOIDC)
+		}
+		if q := begin(t, s, "/auth/"+name).Query(); q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) != 43 {
+			t.Errorf("%s: authorization request without an S256 challenge: %v", name, q)
 		}
 		if s.HTTPClient() != client {
 			t.Errorf("%s: strategy client is not the catalogue's", name)
@@ -240,8 +243,11 @@ func TestAdd(t *testing.T) {
 	if !ok || p.Display.Label != "twitch" || p.Display.Background != "#374151" || !strings.Contains(string(p.Display.Icon), ">T</text>") {
 		t.Errorf("defaults: got %+v", p.Display)
 	}
-	if c, ok := oauth.ProviderHTTPClient(tw); !ok || c != cat.HTTPClient() {
-		t.Error("the catalogue's client was not set on the provider")
+	if c, ok := oauth.ProviderHTTPClient(tw); !ok || c != nil {
+		t.Errorf("the caller's provider was given client %v; want it left alone", c)
+	}
+	if cfg, err := providers.StrategyConfig(cat, "twitch", verifyID); err != nil || cfg.HTTPClient != cat.HTTPClient() {
+		t.Errorf("strategy config: client %v, %v; want the catalogue's", cfg.HTTPClient, err)
 	}
 	// Adding again replaces.
 	if err := cat.Add(providers.Provider{Name: "twitch", Goth: tw, Display: providers.Display{Label: "Twitch", Background: "#6441a5"}}); err != nil {
@@ -375,3 +381,5 @@ func TestRegisterErrors(t *testing.T) {
 		t.Errorf("unknown name: got %v", err)
 	}
 }
+
+func verifyID(_ context.Context, u goth.User) (string, error) { return u.UserID, nil }

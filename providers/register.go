@@ -8,8 +8,9 @@ import (
 )
 
 // StrategyConfig returns the oauth configuration of the provider called
-// name: its goth provider, name, label, OIDC verification, PKCE mode and
-// the catalogue's HTTP client, with verify. Change what you need and pass
+// name: its goth provider, OAuth 2.0 client, name, label, OIDC
+// verification, PKCE mode and the catalogue's HTTP client (or the
+// provider's own, when it has one), with verify. Change what you need and pass
 // it to oauth.New.
 func StrategyConfig[U any](c *Catalogue, name string, verify oauth.VerifyFunc[U]) (oauth.Config[U], error) {
 	p, ok := c.Lookup(name)
@@ -21,13 +22,16 @@ func StrategyConfig[U any](c *Catalogue, name string, verify oauth.VerifyFunc[U]
 		client = own
 	}
 	return oauth.Config[U]{
-		Provider:   p.Goth,
-		Verify:     verify,
-		Name:       p.Name,
-		Label:      p.Display.Label,
-		HTTPClient: client,
-		OIDC:       p.OIDC,
-		PKCE:       p.PKCE,
+		Provider:      p.Goth,
+		OAuth2:        p.OAuth2,
+		AuthParams:    p.AuthParams,
+		EndSessionURL: p.EndSessionURL,
+		Verify:        verify,
+		Name:          p.Name,
+		Label:         p.Display.Label,
+		HTTPClient:    client,
+		OIDC:          p.OIDC,
+		PKCE:          p.PKCE,
 	}, nil
 }
 

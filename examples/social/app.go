@@ -152,6 +152,9 @@ func newApp(ctx context.Context, cfg Config) (http.Handler, func() error, error)
 		Serialize:   func(u *User) (string, error) { return u.ID, nil },
 		Deserialize: us.find,
 		Logger:      logger,
+		// Why a sign-in failed (provider, status, reason; never a code,
+		// state or token) is logged here.
+		Audit: logger,
 	})
 	if err != nil {
 		return fail(err)
@@ -237,10 +240,17 @@ func newApp(ctx context.Context, cfg Config) (http.Handler, func() error, error)
 		return c.HTML(http.StatusOK, b.String())
 	})
 	e.POST("/logout", func(c echo.Context) error {
-		if err := auth.Logout(c); err != nil {
+		// Ends the provider's session too when it publishes an
+		// end_session_endpoint (register this URL with it as a
+		// post-logout redirect URI); else only the app's.
+		target, err := auth.ProviderLogout(c, strings.TrimSuffix(cfg.BaseURL, "/")+"/")
+		if err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/")
+		if target == "" {
+			target = "/"
+		}
+		return c.Redirect(http.StatusSeeOther, target)
 	})
 	return e, closeAll, nil
 }

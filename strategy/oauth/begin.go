@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/markbates/goth"
+	"golang.org/x/oauth2"
 
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/strategy"
@@ -21,9 +22,7 @@ func (s *Strategy[U]) begin(r *http.Request, sess *session.Session) (strategy.Re
 		return strategy.Result[U]{}, err
 	}
 	if s.pkce {
-		if hs.Verifier, err = randomToken(); err != nil {
-			return strategy.Result[U]{}, err
-		}
+		hs.Verifier = oauth2.GenerateVerifier()
 	}
 	if s.oidc != nil {
 		if hs.Nonce, err = randomToken(); err != nil {
@@ -36,11 +35,16 @@ func (s *Strategy[U]) begin(r *http.Request, sess *session.Session) (strategy.Re
 		}
 	}
 
+	if s.oauth2 != nil {
+		// Ours, with x/oauth2: goth is not asked to begin.
+		return s.redirect(sess, hs, s.authCodeURL(hs))
+	}
+
 	var gs goth.Session
 	var authURL string
 	err = safely("goth BeginAuth", func() error {
 		var err error
-		if gs, err = s.provider.BeginAuth(hs.State); err != nil {
+		if gs, err = s.profile.BeginAuth(hs.State); err != nil {
 			return err
 		}
 		if gs == nil {
@@ -73,7 +77,12 @@ func (s *Strategy[U]) begin(r *http.Request, sess *session.Session) (strategy.Re
 		q.Set("nonce", hs.Nonce)
 	}
 	u.RawQuery = q.Encode()
+	return s.redirect(sess, hs, u.String())
+}
 
+// redirect keeps the handshake in the session, saves it, and sends the
+// browser to authURL.
+func (s *Strategy[U]) redirect(sess *session.Session, hs handshake, authURL string) (strategy.Result[U], error) {
 	enc, err := hs.encode()
 	if err != nil {
 		return strategy.Result[U]{}, err
@@ -85,5 +94,5 @@ func (s *Strategy[U]) begin(r *http.Request, sess *session.Session) (strategy.Re
 	if err := sess.Save(); err != nil {
 		return strategy.Result[U]{}, fmt.Errorf("oauth: %s: saving the handshake: %w", s.name, err)
 	}
-	return strategy.Redirect[U](u.String(), 0), nil
+	return strategy.Redirect[U](authURL, 0), nil
 }

@@ -68,48 +68,75 @@ func (s *Strategy[U]) callback(r *http.Request, sess *session.Session) (strategy
 	var verifier *oidc.IDTokenVerifier
 	if s.oidc != nil {
 		if verifier, err = s.oidc.verifier(ctx); err != nil {
-			return s.fail(fmt.Errorf("%w: %w", ErrIDToken, err)), nil
+			return s.failOutage(outage(err), fmt.Errorf("%w: %w: %s", ErrIDToken, ErrUnavailable, describe(err))), nil
 		}
 	}
 
+	code := params.Get("code")
+	secrets := []string{code, state, hs.Verifier, hs.Nonce}
 	var gs goth.Session
-	err = safely("goth UnmarshalSession", func() error {
-		var err error
-		gs, err = s.provider.UnmarshalSession(hs.Session)
-		if err == nil && gs == nil {
-			err = errors.New("nil session")
+	var toks tokens
+	if s.oauth2 != nil {
+		if toks, err = s.exchange(ctx, code, hs.Verifier); err != nil {
+			return s.failOutage(outage(err), fmt.Errorf("%w: %s", ErrExchange, describe(err, secrets...))), nil
 		}
-		return err
-	})
-	if err != nil {
-		return s.fail(fmt.Errorf("%w: %w (%w)", ErrNoHandshake, err, strategy.ErrMissingCredentials)), nil
-	}
-	exchange := exchangeParams(params, hs.Verifier)
-	err = safely("goth Session.Authorize", func() error {
-		_, err := gs.Authorize(s.provider, exchange)
-		return err
-	})
-	if err != nil {
-		return s.fail(fmt.Errorf("%w: %w", ErrExchange, err)), nil
+		secrets = append(secrets, toks.AccessToken, toks.RefreshToken, toks.IDToken)
+	} else {
+		err = safely("goth UnmarshalSession", func() error {
+			var err error
+			gs, err = s.profile.UnmarshalSession(hs.Session)
+			if err == nil && gs == nil {
+				err = errors.New("nil session")
+			}
+			return err
+		})
+		if err != nil {
+			return s.fail(fmt.Errorf("%w: %s (%w)", ErrNoHandshake, describe(err), strategy.ErrMissingCredentials)), nil
+		}
+		exchange := exchangeParams(params, hs.Verifier)
+		err = safely("goth Session.Authorize", func() error {
+			_, err := gs.Authorize(s.profile, exchange)
+			return err
+		})
+		if err != nil {
+			return s.failOutage(outage(err), fmt.Errorf("%w: %s", ErrExchange, describe(err, secrets...))), nil
+		}
+		if toks, err = sessionTokens(gs); err != nil {
+			return s.failOutage(http.StatusBadGateway, fmt.Errorf("%w: %s", ErrExchange, describe(err, secrets...))), nil
+		}
+		secrets = append(secrets, toks.AccessToken, toks.RefreshToken, toks.IDToken)
 	}
 
 	var subject string
 	if s.oidc != nil {
-		tok, err := s.oidc.verify(ctx, verifier, gs, hs.Nonce)
+		tok, err := s.oidc.verify(ctx, verifier, toks, hs.Nonce)
 		if err != nil {
-			return s.fail(fmt.Errorf("%w: %w (%w)", ErrIDToken, err, strategy.ErrInvalidCredentials)), nil
+			return s.fail(fmt.Errorf("%w: %s (%w)", ErrIDToken, describe(err, secrets...), strategy.ErrInvalidCredentials)), nil
 		}
 		subject = tok.Subject
+	}
+	if gs == nil {
+		// goth fetches the profile from a session of its own type that
+		// already holds the tokens.
+		if gs, err = s.gothSession(s.oauth2.Endpoint.AuthURL, toks); err != nil {
+			return strategy.Result[U]{}, fmt.Errorf("oauth: %s: handing the tokens to goth: %s", s.name, describe(err, secrets...))
+		}
 	}
 
 	var user goth.User
 	err = safely("goth FetchUser", func() error {
 		var err error
-		user, err = s.provider.FetchUser(gs)
+		user, err = s.profile.FetchUser(gs)
 		return err
 	})
 	if err != nil {
-		return s.fail(fmt.Errorf("%w: %w", ErrProfile, err)), nil
+		// The provider's token was just issued: whatever fails now is the
+		// provider's.
+		status := http.StatusBadGateway
+		if outage(err) == http.StatusServiceUnavailable {
+			status = http.StatusServiceUnavailable
+		}
+		return s.failOutage(status, fmt.Errorf("%w: %s", ErrProfile, describe(err, secrets...))), nil
 	}
 	if subject != "" {
 		// For OpenID Connect the identity is the verified token's sub,
@@ -117,7 +144,7 @@ func (s *Strategy[U]) callback(r *http.Request, sess *session.Session) (strategy
 		user.UserID = subject
 	}
 	if user.UserID == "" {
-		return s.fail(fmt.Errorf("%w: the profile names no subject", ErrProfile)), nil
+		return s.failOutage(http.StatusBadGateway, fmt.Errorf("%w: the profile names no subject", ErrProfile)), nil
 	}
 	user.Provider = s.identity
 
@@ -127,7 +154,12 @@ func (s *Strategy[U]) callback(r *http.Request, sess *session.Session) (strategy
 		if hs.ReturnTo != "" {
 			sess.Set(s.returnKey, hs.ReturnTo)
 		}
-		return strategy.Success(u, strategy.Info{Extra: map[string]any{"provider": user.Provider, "subject": user.UserID}}), nil
+		extra := map[string]any{"provider": user.Provider, "subject": user.UserID}
+		if s.endSession != "" && subject != "" {
+			// Verified above: the logout's id_token_hint.
+			extra[InfoIDToken] = toks.IDToken
+		}
+		return strategy.Success(u, strategy.Info{Extra: extra}), nil
 	case errors.Is(err, strategy.ErrUserNotFound), errors.Is(err, strategy.ErrInvalidCredentials):
 		res := s.fail(fmt.Errorf("oauth: %s: verify refused the user: %w", s.name, err))
 		if msg, ok := strategy.UserMessage(err); ok {

@@ -123,6 +123,11 @@ func TestNoGoroutineLeakAfterFaults(t *testing.T) {
 	gh := oauthtest.NewGitHub(t)
 	op := oauthtest.NewOIDC(t)
 	ghs := a.use(gh.Provider(a.callbackURL("github")), 200*time.Millisecond)
+	// The strategy's own exchange and goth's profile request, with PKCE.
+	gh2 := a.use(gh.Provider(a.callbackURL("github2")), 200*time.Millisecond, func(c *oauth.Config[string]) {
+		c.Name = "github2"
+		c.OAuth2 = gh.OAuth2(a.callbackURL("github2"))
+	})
 	p, err := op.Provider("oidc", a.callbackURL("oidc"))
 	if err != nil {
 		t.Fatal(err)
@@ -131,10 +136,11 @@ func TestNoGoroutineLeakAfterFaults(t *testing.T) {
 	closeIdle := func() {
 		a.browser.CloseIdleConnections()
 		ghs.HTTPClient().CloseIdleConnections()
+		gh2.HTTPClient().CloseIdleConnections()
 		ops.HTTPClient().CloseIdleConnections()
 	}
 	// Warm up (discovery, keys), then take the baseline.
-	for _, name := range []string{"github", "oidc"} {
+	for _, name := range []string{"github", "github2", "oidc"} {
 		if resp, _ := a.get(t, a.browser, a.srv.URL+"/auth/"+name); resp.StatusCode != http.StatusOK {
 			t.Fatalf("warm-up %s: got %d; want 200", name, resp.StatusCode)
 		}
@@ -146,9 +152,18 @@ func TestNoGoroutineLeakAfterFaults(t *testing.T) {
 		gh.SetTokenFault(f)
 		op.SetTokenFault(f)
 		a.get(t, a.browser, a.srv.URL+"/auth/github")
+		a.get(t, a.browser, a.srv.URL+"/auth/github2")
 		a.get(t, a.browser, a.srv.URL+"/auth/oidc")
 	}
 	gh.SetTokenFault(oauthtest.NoFault)
+	for _, f := range []oauthtest.Fault{oauthtest.Fault500, oauthtest.FaultStall, oauthtest.FaultMalformedJSON} {
+		gh.SetProfileFault(f)
+		op.SetUserinfoFault(f)
+		a.get(t, a.browser, a.srv.URL+"/auth/github2")
+		a.get(t, a.browser, a.srv.URL+"/auth/oidc")
+	}
+	gh.SetProfileFault(oauthtest.NoFault)
+	op.SetUserinfoFault(oauthtest.NoFault)
 	op.SetTokenFault(oauthtest.NoFault)
 	for _, f := range []oauthtest.IDTokenFault{oauthtest.IDTokenBadSignature, oauthtest.IDTokenWrongNonce, oauthtest.IDTokenExpired, oauthtest.IDTokenAlgNone} {
 		op.SetIDTokenFault(f)

@@ -38,4 +38,10 @@ var (
 	// ErrProfile: fetching the user's profile failed, or it named no
 	// subject.
 	ErrProfile = errors.New("oauth: fetching the profile failed")
+	// ErrUnavailable comes with ErrExchange, ErrProfile or ErrIDToken when
+	// the fault is the provider's, not the sign-in's: its token, userinfo
+	// or discovery endpoint did not answer in time or could not be reached
+	// (the fail's status is 503), or answered with a 5xx or a response that
+	// does not parse (502). The message stays the generic one.
+	ErrUnavailable = errors.New("oauth: the provider is unavailable")
 )

@@ -13,6 +13,8 @@ import (
 	"github.com/markbates/goth"
 	"github.com/markbates/goth/providers/github"
 	"github.com/markbates/goth/providers/openidConnect"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/endpoints"
 
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/strategy"
@@ -32,12 +34,17 @@ func (s identityStore) find(_ context.Context, u goth.User) (string, error) {
 
 func Example() {
 	users := identityStore{{Provider: "github", Subject: "4242"}: "user-1"}
+	cb := "https://app.example/auth/github/callback"
 	s, err := oauth.New(oauth.Config[string]{
-		// goth's provider, built with the callback URL; never registered
-		// with goth.UseProviders.
-		Provider: github.New("client-id", "client-secret", "https://app.example/auth/github/callback", "user:email"),
-		Label:    "GitHub",
-		Verify:   users.find,
+		// goth's provider, built with the callback URL, fetches the
+		// profile; it is never registered with goth.UseProviders.
+		Provider: github.New("client-id", "client-secret", cb, "user:email"),
+		// The OAuth 2.0 client: the strategy builds the authorization
+		// request and exchanges the code itself, with PKCE.
+		OAuth2: &oauth2.Config{ClientID: "client-id", ClientSecret: "client-secret", RedirectURL: cb,
+			Endpoint: endpoints.GitHub, Scopes: []string{"user:email"}},
+		Label:  "GitHub",
+		Verify: users.find,
 	})
 	if err != nil {
 		panic(err)
@@ -45,7 +52,7 @@ func Example() {
 	// With passport: auth.Use(s.Name(), s), then
 	// auth.MountOAuth(e.Group("/auth"), []string{"github"}, passport.SuccessRedirect("/"), passport.FailureRedirect("/login")).
 	fmt.Println(s.Name(), "PKCE:", s.UsesPKCE(), "OIDC:", s.UsesOIDC())
-	// Output: github PKCE: false OIDC: false
+	// Output: github PKCE: true OIDC: false
 }
 
 // The begin leg of an OpenID Connect provider: a fresh state, nonce and

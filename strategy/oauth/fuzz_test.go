@@ -2,10 +2,16 @@ package oauth
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
+	"strings"
 	"testing"
+
+	"golang.org/x/oauth2"
 )
 
 func FuzzCallbackParams(f *testing.F) {
@@ -72,6 +78,34 @@ func FuzzDecodeHandshake(f *testing.F) {
 		}
 		if h.ReturnTo != "" && !safeReturnTo(h.ReturnTo) {
 			t.Fatalf("unsafe return-to accepted: %q", h.ReturnTo)
+		}
+	})
+}
+
+// FuzzDescribe feeds describe the text a provider controls (an error
+// body's OAuth error code, a URL in a transport error): it never panics,
+// never lets a secret through, and never keeps a URL's query.
+func FuzzDescribe(f *testing.F) {
+	f.Add("invalid_grant", "https://www.googleapis.com/oauth2/v2/userinfo?access_token=SECRET-TOKEN", "SECRET-TOKEN")
+	f.Add("bad code \x00 \n", "http://127.0.0.1:1/token?code=SECRET-CODE#frag", "SECRET-CODE")
+	f.Add("", "::not a url", "x")
+	f.Fuzz(func(t *testing.T, code, rawURL, secret string) {
+		errs := []error{
+			&oauth2.RetrieveError{Response: &http.Response{Status: "400 Bad Request", StatusCode: 400}, Body: []byte(secret), ErrorCode: code},
+			&url.Error{Op: "Get", URL: rawURL, Err: errors.New("connection refused")},
+			fmt.Errorf("goth: %s: %s", rawURL, secret),
+		}
+		for _, err := range errs {
+			got := describe(err, secret)
+			// Secrets are random base64url: short ones, spaces and the
+			// brackets of "[redacted]" would match describe's own words.
+			if len(secret) >= 12 && !strings.ContainsAny(secret, " []") && strings.Contains(got, secret) {
+				t.Fatalf("describe(%v) = %q: holds the secret %q", err, got, secret)
+			}
+			var ue *url.Error
+			if errors.As(err, &ue) && strings.Contains(got, rawURL) && strings.Contains(rawURL, "?") {
+				t.Fatalf("describe(%v) = %q: holds the URL with its query", err, got)
+			}
 		}
 	})
 }

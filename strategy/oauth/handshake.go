@@ -34,7 +34,7 @@ type handshake struct {
 	Nonce    string `json:"n,omitempty"`
 	ReturnTo string `json:"r,omitempty"`
 	Created  int64  `json:"t"`
-	Session  string `json:"g"` // goth.Session.Marshal()
+	Session  string `json:"g,omitempty"` // goth.Session.Marshal(), for goth's own flow
 }
 
 var errBadHandshake = errors.New("oauth: stored handshake does not parse")
@@ -59,7 +59,7 @@ func decodeHandshake(s string) (handshake, error) {
 		return handshake{}, errBadHandshake
 	}
 	tokenLen := base64.RawURLEncoding.EncodedLen(randomBytes)
-	if h.Version != handshakeVersion || h.Provider == "" || len(h.State) != tokenLen || h.Created <= 0 || h.Session == "" ||
+	if h.Version != handshakeVersion || h.Provider == "" || len(h.State) != tokenLen || h.Created <= 0 ||
 		(h.Verifier != "" && len(h.Verifier) != tokenLen) || (h.Nonce != "" && len(h.Nonce) != tokenLen) ||
 		(h.ReturnTo != "" && !safeReturnTo(h.ReturnTo)) {
 		return handshake{}, errBadHandshake

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/markbates/goth"
+	"github.com/markbates/goth/providers/openidConnect"
+	"golang.org/x/oauth2"
 
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/strategy"
@@ -55,11 +58,31 @@ type Config[U any] struct {
 	// Provider is the goth provider, built with the callback URL that the
 	// provider redirects to ("https://app.example/auth/github/callback").
 	// Required. Do not register it with goth.UseProviders: the strategy
-	// never uses goth's global registry nor its gothic helper. New sets its
-	// HTTP client (see HTTPClient), so give each strategy its own value.
-	// OAuth 1.0a providers are not supported (their callback carries no
-	// state).
+	// never uses goth's global registry nor its gothic helper. The strategy
+	// never changes it: where it must give it another HTTP client, it works
+	// on a copy. OAuth 1.0a providers are not supported (their callback
+	// carries no state).
+	//
+	// With OAuth2 (or for goth's openidConnect provider, whose endpoints
+	// and credentials are exported) the strategy builds the authorization
+	// request and exchanges the code itself, with golang.org/x/oauth2 and
+	// PKCE, and goth only fetches the profile with the token. Without it,
+	// goth's own flow runs (BeginAuth, Session.Authorize), which cannot
+	// carry the request's context and, for most providers, no PKCE.
 	Provider goth.Provider
+	// OAuth2 is the provider's OAuth 2.0 client: ClientID, ClientSecret,
+	// Endpoint (AuthURL, TokenURL, AuthStyle), RedirectURL (the callback
+	// URL, as registered) and Scopes. Optional. Default: derived from goth's
+	// openidConnect provider; nil for others (goth's flow). New copies it.
+	// An Endpoint.AuthStyle left on auto-detect becomes
+	// oauth2.AuthStyleInHeader (HTTP Basic, which RFC 6749 makes every
+	// server support), so a failed exchange is never tried twice.
+	OAuth2 *oauth2.Config
+	// AuthParams are extra parameters of the authorization request built
+	// from OAuth2, such as access_type=offline or prompt=consent.
+	// Optional. state, nonce, the PKCE and the client's own parameters are
+	// the strategy's: naming them is an error.
+	AuthParams url.Values
 	// Verify turns the provider's user into the app's. Required.
 	Verify VerifyFunc[U]
 	// Name is the strategy's name: the one it is registered under in
@@ -73,19 +96,32 @@ type Config[U any] struct {
 	// Label is the provider's name for people, used in fail messages
 	// ("Could not sign in with GitHub."). Optional. Default Name.
 	Label string
-	// HTTPClient makes every outbound call: the code exchange, the profile
-	// requests, the OpenID Connect discovery and keys. Optional. Default:
-	// the provider's own HTTPClient if it was set, else a client with
-	// DefaultTimeout. New stores it in the provider's exported HTTPClient
-	// field (see [SetProviderHTTPClient]); a provider without such a field
-	// keeps its own client for the exchange and profile.
+	// HTTPClient makes every outbound call: the code exchange (with the
+	// request's context), the profile requests, the OpenID Connect
+	// discovery and keys. Optional. Default: the provider's own HTTPClient
+	// if it was set, else a client with DefaultTimeout. goth fetches the
+	// profile with the provider's exported HTTPClient field: when that is
+	// not this client, the strategy fetches through a shallow copy of the
+	// provider holding it, and the caller's provider keeps its own. A
+	// provider without such a field fetches with its own client.
 	HTTPClient *http.Client
+	// EndSessionURL is the OpenID provider's end_session_endpoint, for
+	// RP-Initiated Logout ([Strategy.EndSessionURL]). Optional. Default:
+	// goth's openidConnect provider's OpenIDConfig.EndSessionEndpoint;
+	// providers.New reads it from the discovery document. With it (and
+	// OIDC), a successful callback puts the verified ID token in
+	// Info.Extra[InfoIDToken], where passport's MountOAuth keeps it in the
+	// session for the logout's id_token_hint.
+	EndSessionURL string
 	// OIDC turns on ID token verification and the nonce. Optional. Default:
 	// on for goth's openidConnect provider, with its issuer and client ID;
 	// off for others. Required for any other provider that authenticates
 	// users by an ID token.
 	OIDC *OIDC
-	// PKCE decides the S256 code challenge. Optional. Default [PKCEAuto].
+	// PKCE decides the S256 code challenge. Optional. Default [PKCEAuto]:
+	// on with OAuth2, else only for the goth providers that send the
+	// verifier ([SendsCodeVerifier]). [PKCEOff] is for a token endpoint
+	// that refuses a code_verifier.
 	PKCE PKCE
 	// IsCallback tells the callback leg from the begin leg. Optional.
 	// Default: the request's path ends with "/callback", so that
@@ -115,9 +151,9 @@ type Config[U any] struct {
 //   - callback (GET, or POST for form_post): the handshake is taken out of
 //     the session and the session saved before anything else, so a
 //     replayed callback finds nothing; then the provider name, age and
-//     state (in constant time) are checked, the code is exchanged (with
-//     the PKCE verifier), the ID token verified (OpenID Connect), the
-//     profile fetched and Verify called.
+//     state (in constant time) are checked, the code is exchanged once
+//     (with the PKCE verifier and the request's context), the ID token
+//     verified (OpenID Connect), the profile fetched and Verify called.
 //
 // The outcomes are:
 //
@@ -127,13 +163,20 @@ type Config[U any] struct {
 //   - fail 401: no handshake ([ErrNoHandshake]), state missing or wrong
 //     ([ErrStateMismatch]), another provider's handshake
 //     ([ErrProviderMismatch]), too old ([ErrExpired]), error= from the
-//     provider ([ErrDenied]), exchange failure or timeout ([ErrExchange]),
-//     ID token refused ([ErrIDToken]), profile failure ([ErrProfile]),
-//     Verify refused the user. The message is generic and never echoes
-//     what the provider or the client sent; when Verify refused with a
-//     message of the app's ([strategy.WithUserMessage]), it is that one.
+//     provider ([ErrDenied]), the code refused at the token endpoint
+//     ([ErrExchange]), ID token refused ([ErrIDToken]), Verify refused the
+//     user. The message is generic and never echoes what the provider or
+//     the client sent; when Verify refused with a message of the app's
+//     ([strategy.WithUserMessage]), it is that one.
+//   - fail 503 or 502: the provider's outage ([ErrUnavailable], with
+//     [ErrExchange], [ErrProfile] or [ErrIDToken]): its token, userinfo
+//     or discovery endpoint did not answer in time or could not be
+//     reached (503), or answered 5xx or nonsense (502). Same message.
 //   - fail 400: callback parameters that do not parse or repeat
 //     ([strategy.ErrMalformedCredentials]).
+//
+// A fail's Reason never holds the code, the state, a token or the
+// provider's response body: passport's audit log records it as it is.
 //   - error: no session bound to the request (the Session middleware is
 //     missing), the session store failed, or Verify failed.
 //
@@ -145,6 +188,10 @@ type Config[U any] struct {
 // A Strategy is safe for concurrent use.
 type Strategy[U any] struct {
 	provider    goth.Provider
+	profile     goth.Provider // provider, or a copy holding client
+	oauth2      *oauth2.Config
+	authParams  url.Values
+	endSession  string
 	verify      VerifyFunc[U]
 	name        string
 	identity    string
@@ -215,7 +262,25 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 			s.client = &http.Client{Timeout: DefaultTimeout}
 		}
 	}
-	SetProviderHTTPClient(cfg.Provider, s.client)
+	s.profile = withHTTPClient(cfg.Provider, s.client)
+	o2 := cfg.OAuth2
+	if o2 == nil {
+		var err error
+		if o2, err = oauth2For(cfg.Provider); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+	}
+	if o2 != nil {
+		var err error
+		if s.oauth2, err = copyOAuth2(o2); err != nil {
+			return nil, err
+		}
+		if s.authParams, err = checkAuthParams(cfg.AuthParams); err != nil {
+			return nil, err
+		}
+	} else if len(cfg.AuthParams) > 0 {
+		return nil, fmt.Errorf("%w: AuthParams need OAuth2", ErrInvalidConfig)
+	}
 	oidcCfg := cfg.OIDC
 	if oidcCfg == nil {
 		oidcCfg = oidcFor(cfg.Provider)
@@ -231,13 +296,26 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 		}
 		s.oidc = newIDTokenVerifier(*oidcCfg, s.client)
 	}
+	s.endSession = cfg.EndSessionURL
+	if op, ok := cfg.Provider.(*openidConnect.Provider); ok && op != nil && op.OpenIDConfig != nil && s.endSession == "" {
+		s.endSession = op.OpenIDConfig.EndSessionEndpoint
+	}
+	if s.endSession != "" {
+		u, err := url.Parse(s.endSession)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
+			return nil, fmt.Errorf("%w: EndSessionURL %q is not an absolute http(s) URL", ErrInvalidConfig, s.endSession)
+		}
+		if s.oidc == nil {
+			return nil, fmt.Errorf("%w: EndSessionURL needs OIDC: the logout's id_token_hint is a verified ID token", ErrInvalidConfig)
+		}
+	}
 	switch cfg.PKCE {
 	case PKCEOn:
 		s.pkce = true
 	case PKCEOff:
 		s.pkce = false
 	case PKCEAuto:
-		s.pkce = SendsCodeVerifier(cfg.Provider)
+		s.pkce = s.oauth2 != nil || SendsCodeVerifier(cfg.Provider)
 	default:
 		return nil, fmt.Errorf("%w: unknown PKCE mode %d", ErrInvalidConfig, cfg.PKCE)
 	}
@@ -291,6 +369,18 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (strategy.Result[U], error) 
 		return s.callback(r, sess)
 	}
 	return s.begin(r, sess)
+}
+
+// failOutage is a fail for a provider that did not answer (status 503) or
+// answered nonsense (502); status 0 is a fail of the sign-in (401). The
+// reason then wraps ErrUnavailable; the message is the generic one.
+func (s *Strategy[U]) failOutage(status int, reason error) strategy.Result[U] {
+	if status == 0 {
+		return s.fail(reason)
+	}
+	res := s.fail(fmt.Errorf("%w (%w)", reason, ErrUnavailable))
+	res.Status = status
+	return res
 }
 
 // fail is a callback's fail: status 0 (401) with a generic message, or 400

@@ -97,40 +97,43 @@ func (iv *idTokenVerifier) verifier(ctx context.Context) (*oidc.IDTokenVerifier,
 	return iv.v, nil
 }
 
-// tokens are the fields of a goth session that carry the tokens, by the
-// names goth's sessions use.
+// tokens are what a code exchange returned, by the names goth's sessions
+// use.
 type tokens struct {
-	AccessToken string
-	IDToken     string
+	AccessToken  string
+	RefreshToken string
+	Expiry       time.Time `json:"ExpiresAt"`
+	IDToken      string
 }
 
 // sessionTokens reads the tokens out of an authorized goth session.
 func sessionTokens(gs goth.Session) (tokens, error) {
-	var t tokens
 	var raw string
 	if err := safely("goth Session.Marshal", func() error { raw = gs.Marshal(); return nil }); err != nil {
-		return t, err
+		return tokens{}, err
 	}
+	// The tokens only: the expiry's format is each session's own.
+	var t struct{ AccessToken, RefreshToken, IDToken string }
 	if err := json.Unmarshal([]byte(raw), &t); err != nil {
-		return t, fmt.Errorf("reading the tokens from the session: %w", err)
+		return tokens{}, fmt.Errorf("reading the tokens from the session: %w", err)
 	}
-	return t, nil
+	return tokens{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, IDToken: t.IDToken}, nil
 }
 
-// verify checks the ID token of an authorized goth session: signature
-// against the provider's keys, issuer, audience, expiry, the nonce sent at
-// the begin (in constant time) and, when the token carries at_hash, the
-// access token. It returns the verified token.
-func (iv *idTokenVerifier) verify(ctx context.Context, v *oidc.IDTokenVerifier, gs goth.Session, nonce string) (*oidc.IDToken, error) {
-	t, err := sessionTokens(gs)
-	if err != nil {
-		return nil, err
-	}
+// verify checks the ID token of a code exchange: signature against the
+// provider's keys, issuer, audience, expiry, the authorized party when the
+// audience has several values, the nonce sent at the begin (in constant
+// time) and, when the token carries at_hash, the access token. It returns
+// the verified token.
+func (iv *idTokenVerifier) verify(ctx context.Context, v *oidc.IDTokenVerifier, t tokens, nonce string) (*oidc.IDToken, error) {
 	if t.IDToken == "" {
 		return nil, errors.New("the token response carried no id_token")
 	}
 	tok, err := v.Verify(ctx, t.IDToken)
 	if err != nil {
+		return nil, err
+	}
+	if err := iv.checkAuthorizedParty(tok); err != nil {
 		return nil, err
 	}
 	if nonce == "" || subtle.ConstantTimeCompare([]byte(tok.Nonce), []byte(nonce)) != 1 {
@@ -145,4 +148,25 @@ func (iv *idTokenVerifier) verify(ctx context.Context, v *oidc.IDTokenVerifier, 
 		}
 	}
 	return tok, nil
+}
+
+// checkAuthorizedParty applies OpenID Connect Core 3.1.3.7 (points 4 and
+// 5): when the ID token's audience has several values, its azp claim must
+// be present and be our client ID; an azp, whenever present, must be ours.
+// go-oidc checks only that the audience contains our client ID, which a
+// token issued to another client of a shared audience also does.
+func (iv *idTokenVerifier) checkAuthorizedParty(tok *oidc.IDToken) error {
+	var c struct {
+		AZP *string `json:"azp"`
+	}
+	if err := tok.Claims(&c); err != nil {
+		return fmt.Errorf("reading the azp claim: %w", err)
+	}
+	switch {
+	case c.AZP != nil && *c.AZP != iv.cfg.ClientID:
+		return errors.New("azp is another client")
+	case c.AZP == nil && len(tok.Audience) > 1:
+		return errors.New("several audiences and no azp")
+	}
+	return nil
 }

@@ -3,10 +3,14 @@ package oauth
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"runtime/debug"
+	"strings"
 
 	"github.com/markbates/goth"
+	"github.com/markbates/goth/providers/openidConnect"
+	"golang.org/x/oauth2"
 )
 
 // PKCE says whether a strategy adds a PKCE (RFC 7636) S256 code challenge
@@ -15,15 +19,19 @@ import (
 type PKCE uint8
 
 const (
-	// PKCEAuto, the default, turns PKCE on for the goth providers whose
-	// session passes a code_verifier parameter on to the token exchange:
-	// openidConnect, zoom and fitbit (goth v1.82). The others drop it, and
-	// a provider that saw a challenge would then refuse the exchange.
+	// PKCEAuto, the default, turns PKCE on whenever the strategy exchanges
+	// the code itself (Config.OAuth2, or goth's openidConnect provider).
+	// For goth's own flow it is on for the goth providers whose session
+	// passes a code_verifier parameter on to the token exchange (zoom and
+	// fitbit, goth v1.82); the others drop it, and a provider that saw a
+	// challenge would then refuse the exchange.
 	PKCEAuto PKCE = iota
-	// PKCEOn forces PKCE, for a custom goth provider whose Session.Authorize
-	// reads params.Get("code_verifier") and sends it to the token endpoint.
+	// PKCEOn forces PKCE: with goth's flow, for a custom goth provider whose
+	// Session.Authorize reads params.Get("code_verifier") and sends it to
+	// the token endpoint.
 	PKCEOn
-	// PKCEOff never sends a challenge.
+	// PKCEOff never sends a challenge: for a token endpoint that refuses
+	// a code_verifier it did not expect.
 	PKCEOff
 )
 
@@ -41,7 +49,7 @@ func (p PKCE) String() string {
 
 // SendsCodeVerifier reports whether p is one of the goth providers whose
 // session passes a code_verifier on to the token exchange, for which
-// [PKCEAuto] turns PKCE on.
+// [PKCEAuto] turns PKCE on in goth's own flow (without Config.OAuth2).
 func SendsCodeVerifier(p goth.Provider) bool {
 	t := reflect.TypeOf(p)
 	if t == nil {
@@ -100,17 +108,63 @@ func ProviderHTTPClient(p goth.Provider) (client *http.Client, ok bool) {
 	return c, true
 }
 
-// SetProviderHTTPClient sets the exported *http.Client field of goth
-// provider p (HTTPClient on most providers) to c, and reports whether p
-// has one. Providers without it (apple, reddit, mailru, seatalk, wechat in
-// goth v1.82) take their client in their constructor or not at all.
-func SetProviderHTTPClient(p goth.Provider, c *http.Client) bool {
+// withHTTPClient returns p when goth's profile requests already use c
+// (or p has no client field to hold it), else a shallow copy of p whose
+// HTTPClient field is c. The caller's provider is never written: the copy
+// shares everything else with it (goth's providers keep only their
+// configuration in their fields), and its unexported fields come along
+// unchanged.
+func withHTTPClient(p goth.Provider, c *http.Client) goth.Provider {
 	f := clientField(p)
 	if !f.IsValid() {
-		return false
+		return p
 	}
-	f.Set(reflect.ValueOf(c))
-	return true
+	if cur, _ := f.Interface().(*http.Client); cur == c {
+		return p
+	}
+	v := reflect.ValueOf(p)
+	cp := reflect.New(v.Elem().Type())
+	cp.Elem().Set(v.Elem())
+	out, ok := cp.Interface().(goth.Provider)
+	if !ok {
+		return p
+	}
+	clientField(out).Set(reflect.ValueOf(c))
+	return out
+}
+
+// oauth2For returns the OAuth 2.0 client that goth provider p exports, for
+// the strategy's own exchange: goth's openidConnect provider, whose
+// credentials and endpoints are exported fields (its scopes are read from
+// the authorization URL it builds). Other providers keep their endpoints
+// unexported: nil.
+func oauth2For(p goth.Provider) (*oauth2.Config, error) {
+	op, ok := p.(*openidConnect.Provider)
+	if !ok || op == nil || op.OpenIDConfig == nil {
+		return nil, nil
+	}
+	c := &oauth2.Config{
+		ClientID:     op.ClientKey,
+		ClientSecret: op.Secret,
+		RedirectURL:  op.CallbackURL,
+		Endpoint:     oauth2.Endpoint{AuthURL: op.OpenIDConfig.AuthEndpoint, TokenURL: op.OpenIDConfig.TokenEndpoint},
+	}
+	var authURL string
+	err := safely("goth BeginAuth", func() error {
+		gs, err := op.BeginAuth("probe")
+		if err != nil {
+			return err
+		}
+		authURL, err = gs.GetAuthURL()
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("openidConnect: reading its scopes: %w", err)
+	}
+	if u, err := url.Parse(authURL); err == nil {
+		c.Scopes = strings.Fields(u.Query().Get("scope"))
+	}
+	return c, nil
 }
 
 // safely runs f, turning a panic into an error: goth's providers assert

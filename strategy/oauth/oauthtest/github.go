@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/markbates/goth/providers/github"
+	"golang.org/x/oauth2"
 )
 
 // GitHubUser is the profile the fake GitHub returns from GET /user.
@@ -50,15 +51,17 @@ type GitHub struct {
 	closeOnce  sync.Once
 	tokenCalls atomic.Int64
 
-	mu        sync.Mutex
-	user      GitHubUser
-	emails    []GitHubEmail
-	fault     Fault
-	deny      string
-	codes     map[string]grant
-	reusable  map[string]bool
-	tokens    map[string]bool
-	authorize []url.Values
+	mu          sync.Mutex
+	user        GitHubUser
+	emails      []GitHubEmail
+	fault       Fault
+	profFault   Fault
+	deny        string
+	requirePKCE bool
+	codes       map[string]grant
+	reusable    map[string]bool
+	tokens      map[string]bool
+	authorize   []url.Values
 }
 
 // grant is what an authorization code stands for.
@@ -76,16 +79,7 @@ func NewGitHub(tb testing.TB) *GitHub {
 	if tb != nil {
 		tb.Helper()
 	}
-	g := &GitHub{
-		ClientID:     "gh-client-" + token(""),
-		ClientSecret: "gh-secret-" + token(""),
-		done:         make(chan struct{}),
-		user:         GitHubUser{ID: 4242, Login: "octo", Name: "Octo Cat"},
-		emails:       []GitHubEmail{{Email: "octo@example.test", Primary: true, Verified: true}},
-		codes:        map[string]grant{},
-		reusable:     map[string]bool{},
-		tokens:       map[string]bool{},
-	}
+	g := newGrants("gh")
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login/oauth/authorize", g.handleAuthorize)
 	mux.HandleFunc("POST /login/oauth/access_token", g.handleToken)
@@ -96,6 +90,60 @@ func NewGitHub(tb testing.TB) *GitHub {
 		tb.Cleanup(g.Close)
 	}
 	return g
+}
+
+// newGrants returns the authorization server that GitHub and Google
+// share, without its server.
+func newGrants(prefix string) *GitHub {
+	return &GitHub{
+		ClientID:     prefix + "-client-" + token(""),
+		ClientSecret: prefix + "-secret-" + token(""),
+		done:         make(chan struct{}),
+		user:         GitHubUser{ID: 4242, Login: "octo", Name: "Octo Cat"},
+		emails:       []GitHubEmail{{Email: "octo@example.test", Primary: true, Verified: true}},
+		codes:        map[string]grant{},
+		reusable:     map[string]bool{},
+		tokens:       map[string]bool{},
+	}
+}
+
+// OAuth2 returns the OAuth 2.0 client of the fake for callbackURL, the
+// endpoints that oauth.Config.OAuth2 takes to exchange the code itself
+// (with PKCE) while goth's provider fetches the profile.
+func (g *GitHub) OAuth2(callbackURL string) *oauth2.Config {
+	base := g.Server.URL
+	return &oauth2.Config{
+		ClientID: g.ClientID, ClientSecret: g.ClientSecret, RedirectURL: callbackURL,
+		Endpoint: oauth2.Endpoint{AuthURL: base + "/login/oauth/authorize", TokenURL: base + "/login/oauth/access_token"},
+		Scopes:   []string{"user:email"},
+	}
+}
+
+// SetRequirePKCE makes the token endpoint refuse (invalid_grant) a code
+// whose authorization request carried no S256 code_challenge, as an
+// authorization server that enforces PKCE does. A verifier is always
+// checked against a challenge that was sent.
+func (g *GitHub) SetRequirePKCE(on bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.requirePKCE = on
+}
+
+// SetProfileFault makes the profile endpoints (GitHub's /user and
+// /user/emails, Google's userinfo) misbehave from now on.
+func (g *GitHub) SetProfileFault(f Fault) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.profFault = f
+}
+
+// profileFaulted answers a profile request with the profile fault, and
+// reports whether it did.
+func (g *GitHub) profileFaulted(w http.ResponseWriter, r *http.Request) bool {
+	g.mu.Lock()
+	f := g.profFault
+	g.mu.Unlock()
+	return serveFault(w, r, f, g.done)
 }
 
 // Close ends any stalled request and shuts the server down. It is
@@ -218,11 +266,12 @@ func (g *GitHub) handleToken(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
 	gr, ok := g.codes[code]
 	delete(g.codes, code) // one use, even when the rest fails
-	if g.reusable[code] {
+	reusable, requirePKCE := g.reusable[code], g.requirePKCE
+	if reusable {
 		gr, ok = grant{}, true
 	}
 	g.mu.Unlock()
-	if !ok || !checkVerifier(gr.challenge, r.PostForm.Get("code_verifier")) {
+	if !ok || !checkVerifier(gr.challenge, r.PostForm.Get("code_verifier")) || (requirePKCE && gr.challenge == "" && !reusable) {
 		oauthError(w, http.StatusBadRequest, "invalid_grant")
 		return
 	}
@@ -250,6 +299,9 @@ func (g *GitHub) bearer(r *http.Request) bool {
 }
 
 func (g *GitHub) handleUser(w http.ResponseWriter, r *http.Request) {
+	if g.profileFaulted(w, r) {
+		return
+	}
 	if !g.bearer(r) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
 		return
@@ -261,6 +313,9 @@ func (g *GitHub) handleUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (g *GitHub) handleEmails(w http.ResponseWriter, r *http.Request) {
+	if g.profileFaulted(w, r) {
+		return
+	}
 	if !g.bearer(r) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
 		return

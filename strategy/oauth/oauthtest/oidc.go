@@ -17,6 +17,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/markbates/goth/providers/openidConnect"
+	"golang.org/x/oauth2"
 )
 
 // IDTokenFault is what is wrong with the ID token a fake OIDC provider
@@ -46,6 +47,15 @@ const (
 	// IDTokenWrongAccessTokenHash: an at_hash that does not match the
 	// access token.
 	IDTokenWrongAccessTokenHash
+	// IDTokenOtherAuthorizedParty: an audience of our client and another
+	// one, with azp the other client (issued to it, not to us).
+	IDTokenOtherAuthorizedParty
+	// IDTokenNoAuthorizedParty: an audience of our client and another
+	// one, without azp.
+	IDTokenNoAuthorizedParty
+	// IDTokenSharedAudience: a valid token whose audience holds our client
+	// and another one, with azp our client.
+	IDTokenSharedAudience
 )
 
 // String names the fault as test names do: "ID token expired".
@@ -69,6 +79,12 @@ func (f IDTokenFault) String() string {
 		return "no ID token"
 	case IDTokenWrongAccessTokenHash:
 		return "ID token with a wrong at_hash"
+	case IDTokenOtherAuthorizedParty:
+		return "ID token for another authorized party"
+	case IDTokenNoAuthorizedParty:
+		return "ID token with several audiences and no azp"
+	case IDTokenSharedAudience:
+		return "ID token with several audiences and our azp"
 	default:
 		return "valid ID token"
 	}
@@ -104,13 +120,17 @@ type OIDC struct {
 	closeOnce     sync.Once
 	tokenCalls    atomic.Int64
 
-	mu        sync.Mutex
-	user      OIDCUser
-	fault     Fault
-	idFault   IDTokenFault
-	codes     map[string]grant
-	tokens    map[string]string // access token → subject
-	authorize []url.Values
+	mu          sync.Mutex
+	issuer      string
+	user        OIDCUser
+	fault       Fault
+	infoFault   Fault
+	requirePKCE bool
+	logouts     []url.Values
+	idFault     IDTokenFault
+	codes       map[string]grant
+	tokens      map[string]string // access token → subject
+	authorize   []url.Values
 }
 
 // NewOIDC starts a fake OpenID Connect provider signing in the subject
@@ -151,7 +171,9 @@ func NewOIDC(tb testing.TB) *OIDC {
 	mux.HandleFunc("GET /authorize", o.handleAuthorize)
 	mux.HandleFunc("POST /token", o.handleToken)
 	mux.HandleFunc("GET /userinfo", o.handleUserinfo)
+	mux.HandleFunc("GET /logout", o.handleLogout)
 	o.Server = httptest.NewServer(mux)
+	o.issuer = o.Server.URL
 	if tb != nil {
 		tb.Cleanup(o.Close)
 	}
@@ -167,15 +189,75 @@ func (o *OIDC) Close() {
 	})
 }
 
-// Issuer returns the issuer URL, the server's URL.
-func (o *OIDC) Issuer() string { return o.Server.URL }
+// Issuer returns the issuer URL: the server's URL, with a trailing slash
+// after [OIDC.SetIssuerTrailingSlash].
+func (o *OIDC) Issuer() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.issuer
+}
+
+// SetIssuerTrailingSlash makes the issuer the server's URL followed by
+// "/", as Auth0 and others publish it, in the discovery document and the
+// ID tokens alike. The discovery document stays at
+// /.well-known/openid-configuration.
+func (o *OIDC) SetIssuerTrailingSlash() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.issuer = o.Server.URL + "/"
+}
+
+// EndSessionURL returns the end_session_endpoint the discovery document
+// announces: GET /logout, which records its query ([OIDC.Logouts]) and
+// redirects to post_logout_redirect_uri.
+func (o *OIDC) EndSessionURL() string { return o.Server.URL + "/logout" }
+
+// Logouts returns the query of every request to the end_session_endpoint
+// so far, oldest first.
+func (o *OIDC) Logouts() []url.Values {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := make([]url.Values, len(o.logouts))
+	for i, q := range o.logouts {
+		out[i] = cloneValues(q)
+	}
+	return out
+}
+
+// SetUserinfoFault makes the userinfo endpoint misbehave from now on.
+func (o *OIDC) SetUserinfoFault(f Fault) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.infoFault = f
+}
+
+// SetRequirePKCE makes the token endpoint refuse (invalid_grant) a code
+// whose authorization request carried no S256 code_challenge. A verifier
+// is always checked against a challenge that was sent.
+func (o *OIDC) SetRequirePKCE(on bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.requirePKCE = on
+}
+
+// OAuth2 returns the OAuth 2.0 client of the fake for callbackURL, with
+// the scopes openid, email and profile.
+func (o *OIDC) OAuth2(callbackURL string) *oauth2.Config {
+	base := o.Server.URL
+	return &oauth2.Config{
+		ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURL: callbackURL,
+		Endpoint: oauth2.Endpoint{AuthURL: base + "/authorize", TokenURL: base + "/token"},
+		Scopes:   []string{"openid", "email", "profile"},
+	}
+}
 
 // Provider returns goth's openidConnect provider pointed at the fake
-// without discovery, named name, with scopes openid, email and profile.
+// without discovery, named name, with scopes openid, email and profile
+// and the fake's end_session_endpoint.
 func (o *OIDC) Provider(name, callbackURL string) (*openidConnect.Provider, error) {
 	base := o.Server.URL
 	p, err := openidConnect.NewCustomisedURL(o.ClientID, o.ClientSecret, callbackURL,
-		base+"/authorize", base+"/token", o.Issuer(), base+"/userinfo", "", "openid", "email", "profile")
+		base+"/authorize", base+"/token", o.Issuer(), base+"/userinfo", o.EndSessionURL(), "openid", "email", "profile")
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +305,8 @@ func (o *OIDC) AuthorizeRequests() []url.Values {
 func (o *OIDC) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
 	base := o.Server.URL
 	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                base,
+		"issuer":                                o.Issuer(),
+		"end_session_endpoint":                  o.EndSessionURL(),
 		"authorization_endpoint":                base + "/authorize",
 		"token_endpoint":                        base + "/token",
 		"userinfo_endpoint":                     base + "/userinfo",
@@ -277,7 +360,7 @@ func (o *OIDC) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 func (o *OIDC) handleToken(w http.ResponseWriter, r *http.Request) {
 	o.tokenCalls.Add(1)
 	o.mu.Lock()
-	fault, idFault, user := o.fault, o.idFault, o.user
+	fault, idFault, user, requirePKCE := o.fault, o.idFault, o.user, o.requirePKCE
 	o.mu.Unlock()
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request")
@@ -296,7 +379,8 @@ func (o *OIDC) handleToken(w http.ResponseWriter, r *http.Request) {
 	gr, ok := o.codes[code]
 	delete(o.codes, code)
 	o.mu.Unlock()
-	if !ok || !checkVerifier(gr.challenge, r.PostForm.Get("code_verifier")) || r.PostForm.Get("redirect_uri") != gr.redirectURI {
+	if !ok || !checkVerifier(gr.challenge, r.PostForm.Get("code_verifier")) || r.PostForm.Get("redirect_uri") != gr.redirectURI ||
+		(requirePKCE && gr.challenge == "") {
 		oauthError(w, http.StatusBadRequest, "invalid_grant")
 		return
 	}
@@ -343,6 +427,14 @@ func (o *OIDC) idToken(user OIDCUser, nonce, access string, fault IDTokenFault) 
 		claims["exp"] = now.Add(-time.Hour).Unix()
 	case IDTokenWrongAccessTokenHash:
 		claims["at_hash"] = base64.RawURLEncoding.EncodeToString([]byte("not the hash of it"))
+	case IDTokenOtherAuthorizedParty:
+		claims["aud"] = []string{o.ClientID, "someone-else"}
+		claims["azp"] = "someone-else"
+	case IDTokenNoAuthorizedParty:
+		claims["aud"] = []string{o.ClientID, "someone-else"}
+	case IDTokenSharedAudience:
+		claims["aud"] = []string{o.ClientID, "someone-else"}
+		claims["azp"] = o.ClientID
 	}
 	if fault == IDTokenAlgNone {
 		t := jwt.NewWithClaims(jwt.SigningMethodNone, claims)
@@ -358,7 +450,31 @@ func (o *OIDC) idToken(user OIDCUser, nonce, access string, fault IDTokenFault) 
 	return t.SignedString(key)
 }
 
+func (o *OIDC) handleLogout(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	o.mu.Lock()
+	o.logouts = append(o.logouts, cloneValues(q))
+	o.mu.Unlock()
+	back, err := url.Parse(q.Get("post_logout_redirect_uri"))
+	if err != nil || !back.IsAbs() {
+		_, _ = w.Write([]byte("signed out"))
+		return
+	}
+	if st := q.Get("state"); st != "" {
+		bq := back.Query()
+		bq.Set("state", st)
+		back.RawQuery = bq.Encode()
+	}
+	http.Redirect(w, r, back.String(), http.StatusFound)
+}
+
 func (o *OIDC) handleUserinfo(w http.ResponseWriter, r *http.Request) {
+	o.mu.Lock()
+	infoFault := o.infoFault
+	o.mu.Unlock()
+	if serveFault(w, r, infoFault, o.done) {
+		return
+	}
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	o.mu.Lock()
 	sub, known := o.tokens[tok]
