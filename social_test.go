@@ -967,12 +967,20 @@ func TestSocialNoGoroutineLeak(t *testing.T) {
 		a.browser.CloseIdleConnections()
 		a.client.CloseIdleConnections()
 	}
+	// The warm-up starts every lazy goroutine (discovery, JWKS, keep-alive
+	// pools) before the count. A successful login is bounded by the app's
+	// short client timeout, which a loaded machine can exceed once, so each
+	// path gets a few tries; the leak check below is what the test asserts.
 	for _, p := range []string{"/auth/github", "/auth/oidc", "/auth/devoidc"} {
-		a.browser, a.step = newBrowser(t)
-		if _, body := a.visit(t, a.browser, p); !strings.HasPrefix(body, "home:u") {
+		var body string
+		for try := 0; try < 5 && !strings.HasPrefix(body, "home:u"); try++ {
+			a.browser, a.step = newBrowser(t)
+			_, body = a.visit(t, a.browser, p)
+			a.browser.CloseIdleConnections()
+		}
+		if !strings.HasPrefix(body, "home:u") {
 			t.Fatalf("warm-up %s: got %q", p, body)
 		}
-		a.browser.CloseIdleConnections()
 	}
 	a.browser, a.step = newBrowser(t)
 	closeIdle()
