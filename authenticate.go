@@ -261,7 +261,6 @@ func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFu
 		if err := sess.Load(); err != nil {
 			return a.fault(c, name, err)
 		}
-		copyHeader(c.Response().Header(), res.Header)
 		target := cfg.successRedirect
 		back, hasBack := "", false
 		if cfg.returnTo {
@@ -282,6 +281,9 @@ func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFu
 		if err := a.login(c, st, res.User, name, prepare); err != nil {
 			return a.fault(c, name, err)
 		}
+		// Headers a success asks for (a device cookie) go out only once the
+		// login holds: a login that failed to save sends none of them.
+		copyHeader(c.Response().Header(), res.Header)
 		st.info = res.Info
 		if target != "" {
 			return c.Redirect(http.StatusFound, target)

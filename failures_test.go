@@ -397,3 +397,31 @@ func TestFlashKinds(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedLoginSendsNoSuccessHeaders checks that the headers a success asks
+// for (the local strategy's device cookie) go out only when the login holds:
+// a login whose save fails answers 500 without them.
+func TestFailedLoginSendsNoSuccessHeaders(t *testing.T) {
+	f, fs := faultyFixture(t, passport.Config[*user]{})
+	_ = f.auth.Use("dev", strategy.Func[*user](func(*http.Request) (strategy.Result[*user], error) {
+		return strategy.Success(f.users["1"], strategy.Info{}).WithHeader("Set-Cookie", "device=abc; Path=/; HttpOnly"), nil
+	}))
+	f.e.POST("/login-dev", f.auth.Authenticate("dev", passport.SuccessRedirect("/")).Handler())
+
+	fs.failSaves.Store(1)
+	rec := f.do(httptest.NewRequest(http.MethodPost, "/login-dev", nil))
+	if rec.Code != http.StatusInternalServerError {
+		t.Fatalf("status: got %d; want 500", rec.Code)
+	}
+	if c := cookieOf(t, rec, "device"); c != nil {
+		t.Errorf("device cookie: got %v; want none after a failed login", c)
+	}
+
+	rec = f.do(httptest.NewRequest(http.MethodPost, "/login-dev", nil))
+	if rec.Code != http.StatusFound {
+		t.Fatalf("status: got %d; want 302", rec.Code)
+	}
+	if c := cookieOf(t, rec, "device"); c == nil || c.Value != "abc" {
+		t.Errorf("device cookie: got %v; want device=abc after a login that holds", c)
+	}
+}
