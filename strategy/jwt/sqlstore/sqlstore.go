@@ -28,6 +28,7 @@ type Store struct {
 	revokeFamily            string
 	revokeSubjectFamilies   string
 	setNotBefore, notBefore string
+	familyRevoked           string
 	deleteTokens            string
 	deleteFamilies          string
 }
@@ -94,6 +95,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 			ON CONFLICT (subject) DO UPDATE SET not_before = excluded.not_before
 			WHERE ` + subject + `.not_before < excluded.not_before`,
 		notBefore:      `SELECT not_before FROM ` + subject + ` WHERE subject = $1`,
+		familyRevoked:  `SELECT revoked_at FROM ` + family + ` WHERE id = $1`,
 		deleteTokens:   `DELETE FROM ` + token + ` WHERE expires_at < $1`,
 		deleteFamilies: `DELETE FROM ` + family + ` WHERE NOT EXISTS (SELECT 1 FROM ` + token + ` t WHERE t.family_id = ` + family + `.id)`,
 	}, nil
@@ -207,6 +209,20 @@ func (s *Store) NotBefore(ctx context.Context, subject string) (time.Time, error
 		return time.Time{}, fmt.Errorf("sqlstore: not-before: %w", err)
 	}
 	return fromNanos(nb), nil
+}
+
+// FamilyRevoked implements [jwt.FamilyChecker]: one lookup by primary
+// key.
+func (s *Store) FamilyRevoked(ctx context.Context, family string) (bool, error) {
+	var at sql.NullInt64
+	err := s.db.QueryRowContext(ctx, s.familyRevoked, family).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlstore: family revoked: %w", err)
+	}
+	return at.Valid, nil
 }
 
 // DeleteExpired removes the tokens that expired before now and the

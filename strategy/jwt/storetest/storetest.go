@@ -226,6 +226,37 @@ func Run(t *testing.T, newStore func(t *testing.T) jwt.Store) {
 		}
 	})
 
+	t.Run("ok, family revocation is reported", func(t *testing.T) {
+		s := newStore(t)
+		for _, r := range []jwt.RefreshRecord{rec("a", "f1", "alice"), rec("b", "f2", "alice"), rec("c", "f3", "bob")} {
+			if err := s.SaveRefresh(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := func(family string, revoked bool) {
+			t.Helper()
+			got, err := s.FamilyRevoked(ctx, family)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != revoked {
+				t.Errorf("FamilyRevoked(%q): got %v; want %v", family, got, revoked)
+			}
+		}
+		want("f1", false)
+		want("unknown", false)
+		if err := s.RevokeFamily(ctx, "f1", base.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		want("f1", true)
+		want("f2", false)
+		if err := s.RevokeSubject(ctx, "alice", base.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		want("f2", true)
+		want("f3", false)
+	})
+
 	t.Run("ok, issuer flows", func(t *testing.T) {
 		runIssuer(t, newStore(t))
 	})
