@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,6 +157,28 @@ func TestEd25519AlgorithmName(t *testing.T) {
 		}
 		if res := authenticate(t, s, tok); res.Kind != strategy.KindSuccess {
 			t.Fatalf("got %q %q; want success", res.Kind, res.Challenge)
+		}
+		doc, err := iss.JWKS()
+		if err != nil {
+			t.Fatalf("JWKS: %v", err)
+		}
+		// jwkset publishes the key with alg "EdDSA" (it does not know
+		// RFC 9864's name); a JWKS strategy allowing Ed25519 verifies with
+		// it all the same.
+		if !strings.Contains(string(doc), `"alg":"EdDSA"`) || !strings.Contains(string(doc), `"crv":"Ed25519"`) {
+			t.Errorf("got JWK Set %s; want an Ed25519 OKP key with alg EdDSA", doc)
+		}
+		ks := newKeyServer(t, jwt.Key{ID: "ed", Algorithm: "Ed25519", Key: k.ed})
+		js := mustNew(t, jwt.Config[string, *jwt.Claims]{
+			Algorithms: []string{"Ed25519"},
+			JWKS:       newJWKS(t, ks),
+			Issuer:     testIssuer,
+			Audience:   []string{testAudience},
+			Now:        func() time.Time { return testNow },
+			Verify:     (&counter{}).verify,
+		})
+		if res := authenticate(t, js, tok); res.Kind != strategy.KindSuccess {
+			t.Fatalf("through the JWK Set: got %q %q; want success", res.Kind, res.Challenge)
 		}
 	})
 }

@@ -150,8 +150,15 @@ func (s *Store) GetRefresh(ctx context.Context, hash string) (jwt.RefreshRecord,
 }
 
 // UseRefresh implements [jwt.Store]: the conditional UPDATE decides which
-// of concurrent calls uses the token.
+// of concurrent calls uses the token. The record is read before the
+// UPDATE, so that the winner reports it as it was before the call: read
+// after, it could show a family revocation that a concurrent loser (a
+// reuse) made in between, and then no call would get a new pair.
 func (s *Store) UseRefresh(ctx context.Context, hash string, at time.Time) (jwt.RefreshRecord, error) {
+	before, err := s.GetRefresh(ctx, hash)
+	if err != nil {
+		return jwt.RefreshRecord{}, err
+	}
 	res, err := s.db.ExecContext(ctx, s.useToken, at.UnixNano(), hash)
 	if err != nil {
 		return jwt.RefreshRecord{}, fmt.Errorf("sqlstore: use refresh token: %w", err)
@@ -160,15 +167,13 @@ func (s *Store) UseRefresh(ctx context.Context, hash string, at time.Time) (jwt.
 	if err != nil {
 		return jwt.RefreshRecord{}, fmt.Errorf("sqlstore: use refresh token: %w", err)
 	}
-	rec, err := s.GetRefresh(ctx, hash)
-	if err != nil {
-		return jwt.RefreshRecord{}, err
-	}
 	if n == 1 {
-		// This call used it: report the record as it was before.
-		rec.UsedAt = time.Time{}
+		// This call used it.
+		before.UsedAt = time.Time{}
+		return before, nil
 	}
-	return rec, nil
+	// Used before: read the time of that use.
+	return s.GetRefresh(ctx, hash)
 }
 
 // RevokeFamily implements [jwt.Store].
