@@ -41,8 +41,10 @@ type IssuerConfig struct {
 	// they expire. Optional.
 	PreviousKeys []Key
 	// AccessTTL is the lifetime of an access token. Optional. Default 15
-	// minutes. Keep it short: an access token cannot be taken back except
-	// through [Issuer.RevokeUser].
+	// minutes. Keep it short: an access token is taken back only by a
+	// strategy whose [Config.Revocations] is the Store (logout, reuse
+	// detection and [Issuer.RevokeUser]), and it must not exceed the
+	// strategy's [Config.MaxTokenLifetime] (a day by default).
 	AccessTTL time.Duration
 	// RefreshTTL is the lifetime of each refresh token. Optional. Default
 	// 30 days. Every rotation gives the new token a fresh lifetime. It may
