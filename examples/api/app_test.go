@@ -270,6 +270,12 @@ func TestRefreshReuse(t *testing.T) {
 	wantError(t, f.refresh(rotated.RefreshToken), http.StatusUnauthorized, "Invalid refresh token.")
 	// And stays dead.
 	wantError(t, f.refresh(stolen.RefreshToken), http.StatusUnauthorized, "Invalid refresh token.")
+	// So are the access tokens of the login, at once.
+	wantRevoked(t, f.me(stolen.AccessToken))
+	wantRevoked(t, f.me(rotated.AccessToken))
+	if rec := f.me(otherDevice.AccessToken); rec.Code != http.StatusOK {
+		t.Errorf("other login's access token: got %d; want 200", rec.Code)
+	}
 
 	// Another login of the same user is not affected.
 	if rec := f.refresh(otherDevice.RefreshToken); rec.Code != http.StatusOK {
@@ -372,7 +378,14 @@ func TestLogout(t *testing.T) {
 			t.Fatalf("logout: got %d %s; want 204", rec.Code, rec.Body)
 		}
 		wantError(t, f.refresh(pair.RefreshToken), http.StatusUnauthorized, "Invalid refresh token.")
-		rec = f.do(request{method: http.MethodPost, path: logoutPath, bearer: pair.AccessToken, body: refreshBody(pair.RefreshToken)})
+		// The login's access token is refused at once, not when it expires.
+		wantRevoked(t, f.me(pair.AccessToken))
+		if rec := f.me(other.AccessToken); rec.Code != http.StatusOK {
+			t.Errorf("other login's access token after logout: got %d; want 200", rec.Code)
+		}
+		// A second logout of the same login (with a live access token of
+		// the user) changes nothing.
+		rec = f.do(request{method: http.MethodPost, path: logoutPath, bearer: other.AccessToken, body: refreshBody(pair.RefreshToken)})
 		if rec.Code != http.StatusNoContent {
 			t.Errorf("second logout: got %d; want 204 (idempotent)", rec.Code)
 		}
@@ -391,6 +404,8 @@ func TestLogout(t *testing.T) {
 			t.Fatalf("logout: got %d %s; want 204", rec.Code, rec.Body)
 		}
 		wantError(t, f.refresh(next.RefreshToken), http.StatusUnauthorized, "Invalid refresh token.")
+		wantRevoked(t, f.me(pair.AccessToken))
+		wantRevoked(t, f.me(next.AccessToken))
 	})
 	t.Run("nok, another user's refresh token", func(t *testing.T) {
 		f := newFixture(t)
@@ -608,5 +623,16 @@ func TestSweep(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("sweep did not stop with its context")
+	}
+}
+
+// wantRevoked checks the 401 of a revoked access token.
+func wantRevoked(t *testing.T, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code != http.StatusUnauthorized {
+		t.Fatalf("got %d %s; want 401", rec.Code, rec.Body)
+	}
+	if got := rec.Header().Get("WWW-Authenticate"); !strings.Contains(got, `error_description="token revoked"`) {
+		t.Errorf("got WWW-Authenticate %q; want token revoked", got)
 	}
 }

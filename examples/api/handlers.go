@@ -64,10 +64,11 @@ func (a *app) me(c echo.Context) error {
 }
 
 // logout answers POST /api/v1/logout: the refresh token's family (the
-// login) is revoked. The access token that authenticates the request must
-// belong to the same user as the refresh token, so a stolen refresh token
-// cannot be used to log somebody else out. The access token itself stays
-// valid until it expires (minutes); the client drops it.
+// login) is revoked, and with it every access token of the login: the
+// strategy checks the family named by each token's "sid" in the same
+// store. The access token that authenticates the request must belong to
+// the same user as the refresh token, so a stolen refresh token cannot be
+// used to log somebody else out.
 func (a *app) logout(c echo.Context) error {
 	u, err := a.userOf(c)
 	if err != nil {

@@ -8,7 +8,7 @@
 //	POST /api/v1/token          {"email","password"} (JSON or a form) → 200 token pair
 //	POST /api/v1/token/refresh  {"refresh_token"} → 200 a new pair; a reused token → 401, its login revoked
 //	GET  /api/v1/me             Authorization: Bearer <access token> → 200 {"id","name","email"}
-//	POST /api/v1/logout         bearer access token and {"refresh_token"} → 204, the login revoked
+//	POST /api/v1/logout         bearer access token and {"refresh_token"} → 204, the login and its access tokens revoked
 //	GET  /.well-known/jwks.json the public signing key, for other services to verify tokens
 //
 // Every error, on every route, is a JSON object {"error": message, "status": code};

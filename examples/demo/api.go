@@ -6,7 +6,7 @@ package main
 //	POST /api/v1/token          {"email","password"} (JSON or a form) → 200 token pair
 //	POST /api/v1/token/refresh  {"refresh_token"} → 200 a new pair; a reused token → 401, its login revoked
 //	GET  /api/v1/me             a bearer access token or the browser's session → 200 {"id","name","email"}
-//	POST /api/v1/logout         bearer access token and {"refresh_token"} → 204, the login revoked
+//	POST /api/v1/logout         bearer access token and {"refresh_token"} → 204, the login and its access tokens revoked
 //	GET  /.well-known/jwks.json the public signing key
 //
 // The API takes no CSRF token: its routes are exempt from the CSRF
@@ -304,10 +304,11 @@ func (t *tokenAPI) me(c echo.Context) error {
 }
 
 // logout is POST /api/v1/logout: the refresh token's family (the login) is
-// revoked. The access token that authenticates the request must belong to
-// the user of the refresh token, so a stolen refresh token cannot log
-// somebody else out. The access token stays valid until it expires
-// (minutes); the client drops it.
+// revoked, and with it every access token of the login: the "jwt"
+// strategy checks the family of each token's "sid" in the same store. The
+// access token that authenticates the request must belong to the user of
+// the refresh token, so a stolen refresh token cannot log somebody else
+// out.
 func (t *tokenAPI) logout(c echo.Context) error {
 	u, err := t.userOf(c)
 	if err != nil {

@@ -6,9 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	jwtlib "github.com/golang-jwt/jwt/v5"
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/jwt"
@@ -233,6 +237,12 @@ func TestAPIRefreshReuse(t *testing.T) {
 	if rec.RevokedAt.IsZero() {
 		t.Error("the family of the reused token is not revoked in the database")
 	}
+	// The login's access tokens are refused at once, not when they expire.
+	wantTokenRevoked(t, ta.me(t, stolen.AccessToken))
+	wantTokenRevoked(t, ta.me(t, rotated.AccessToken))
+	if res := ta.me(t, otherDevice.AccessToken); res.status != http.StatusOK {
+		t.Errorf("the user's other login's access token: got %d; want 200", res.status)
+	}
 	if res := ta.refresh(t, otherDevice.RefreshToken); res.status != http.StatusOK {
 		t.Errorf("the user's other login: got %d; want 200", res.status)
 	}
@@ -378,6 +388,18 @@ func TestAPILogout(t *testing.T) {
 			t.Fatalf("got %d %s; want 204", res.status, res.body)
 		}
 		wantAPIError(t, ta.refresh(t, pair.RefreshToken), http.StatusUnauthorized, "Invalid refresh token.")
+		// Its access token is refused at once, not when it expires.
+		wantTokenRevoked(t, ta.me(t, pair.AccessToken))
+	})
+	t.Run("ok, leaves the user's other logins alone", func(t *testing.T) {
+		pair := ta.login(t, "alice@example.com", testPassword)
+		other := ta.login(t, "alice@example.com", testPassword)
+		if res := ta.api(t, apiCall{method: http.MethodPost, path: apiLogoutPath, bearer: pair.AccessToken, body: refreshJSON(pair.RefreshToken)}); res.status != http.StatusNoContent {
+			t.Fatalf("got %d %s; want 204", res.status, res.body)
+		}
+		if res := ta.me(t, other.AccessToken); res.status != http.StatusOK {
+			t.Errorf("other login's access token: got %d; want 200", res.status)
+		}
 	})
 	t.Run("nok, another user's refresh token", func(t *testing.T) {
 		alice := ta.login(t, "alice@example.com", testPassword)
@@ -476,5 +498,77 @@ func TestAPISigningKey(t *testing.T) {
 	}
 	if res := second.api(t, apiCall{method: http.MethodGet, path: jwksPath}); res.body != jwks.body {
 		t.Errorf("JWK Set after a restart:\n%s\nwant\n%s", res.body, jwks.body)
+	}
+}
+
+// wantTokenRevoked checks the 401 of a revoked access token.
+func wantTokenRevoked(t *testing.T, res response) {
+	t.Helper()
+	if res.status != http.StatusUnauthorized {
+		t.Fatalf("got %d %s; want 401", res.status, res.body)
+	}
+	if got := res.header.Get("WWW-Authenticate"); !strings.Contains(got, `error_description="token revoked"`) {
+		t.Errorf("got WWW-Authenticate %q; want token revoked", got)
+	}
+}
+
+// TestAPISubjectIsTheExactKey signs tokens with the demo's own key: a sub
+// that parses as the same number as a user's ID ("01", "+1") is not that
+// user. Users are looked up by the exact key the demo writes.
+func TestAPISubjectIsTheExactKey(t *testing.T) {
+	ta := newTestApp(t, Config{})
+	ta.browser(t).register("Alice", "alice@example.com", testPassword)
+	id := strconv.FormatInt(ta.userID(t, "alice@example.com"), 10)
+	key, err := signingKey(t.Context(), ta.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid, err := keyID(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mint := func(sub string) string {
+		now := time.Now()
+		tok := jwtlib.NewWithClaims(jwtlib.SigningMethodEdDSA, jwtlib.RegisteredClaims{
+			Issuer: apiIssuer, Audience: jwtlib.ClaimStrings{apiAudience}, Subject: sub,
+			IssuedAt: jwtlib.NewNumericDate(now), ExpiresAt: jwtlib.NewNumericDate(now.Add(time.Minute)),
+		})
+		tok.Header["typ"] = jwt.AccessTokenType
+		tok.Header["kid"] = kid
+		s, err := tok.SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	tests := []struct {
+		name string
+		sub  string
+		ok   bool
+	}{
+		{name: "ok, the exact key", sub: id, ok: true},
+		{name: "nok, leading zero", sub: "0" + id},
+		{name: "nok, plus sign", sub: "+" + id},
+		{name: "nok, leading space", sub: " " + id},
+		{name: "nok, trailing newline", sub: id + "\n"},
+		{name: "nok, underscore", sub: "_" + id},
+		{name: "nok, negative zero prefix", sub: "-0" + id},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := ta.me(t, mint(tt.sub))
+			if tt.ok {
+				if res.status != http.StatusOK {
+					t.Fatalf("got %d %s; want 200", res.status, res.body)
+				}
+				if got := decodeJSON[apiUser](t, res); got.ID != id {
+					t.Errorf("got user %q; want %q", got.ID, id)
+				}
+				return
+			}
+			if res.status != http.StatusUnauthorized {
+				t.Fatalf("got %d %s; want 401", res.status, res.body)
+			}
+		})
 	}
 }

@@ -179,11 +179,14 @@ func (u users) create(ctx context.Context, name, email, hash string) (*User, boo
 	return &User{ID: id, Name: name, Email: email}, true, nil
 }
 
-// byID loads a user; an unknown ID wraps passport.ErrUserNotFound, which
-// logs a session of a deleted user out silently.
+// byID loads the user of key, the exact form the demo writes (the ID in
+// decimal, as subject and the session write it): "01" or "+1" is no user,
+// though it parses as 1, so that a key that is not the one the demo
+// issued never names a user. An unknown key wraps passport.ErrUserNotFound,
+// which logs a session of a deleted user out silently and refuses a token.
 func (u users) byID(ctx context.Context, key string) (*User, error) {
 	id, err := strconv.ParseInt(key, 10, 64)
-	if err != nil {
+	if err != nil || strconv.FormatInt(id, 10) != key {
 		return nil, fmt.Errorf("demo: user key %q: %w", key, passport.ErrUserNotFound)
 	}
 	var usr User

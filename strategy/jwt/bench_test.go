@@ -103,3 +103,36 @@ func BenchmarkHandwrittenHS256(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyHS256Revocations is BenchmarkVerifyHS256 with
+// Config.Revocations set to a MemoryStore that holds a live login: the
+// per-user "not before" and the family of the token's sid are looked up.
+func BenchmarkVerifyHS256Revocations(b *testing.B) {
+	k := newTestKeys(b)
+	ctx := context.Background()
+	store := jwt.NewMemoryStore()
+	iss, err := jwt.NewIssuer(jwt.IssuerConfig{
+		Issuer: testIssuer, Audience: []string{testAudience}, Key: jwt.Key{Key: k.secret},
+		Store: store, Now: func() time.Time { return testNow },
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pair, err := iss.Issue(ctx, "user-1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := iss.RevokeUser(ctx, "someone-else"); err != nil {
+		b.Fatal(err)
+	}
+	s := mustNew(b, jwt.Config[string, *jwt.Claims]{
+		Algorithms:  []string{"HS256"},
+		Keys:        iss.VerificationKeys(),
+		Issuer:      testIssuer,
+		Audience:    []string{testAudience},
+		Revocations: store,
+		Now:         func() time.Time { return testNow },
+		Verify:      func(_ context.Context, c *jwt.Claims) (string, error) { return c.Subject, nil },
+	})
+	runAuthenticate(b, s, bearerRequest(pair.AccessToken), strategy.KindSuccess)
+}

@@ -26,6 +26,30 @@ type Claims struct {
 	// Scp is the alternative "scp" claim; each element may itself hold
 	// several space-separated scopes.
 	Scp jwtlib.ClaimStrings `json:"scp,omitempty"`
+	// Sid names the login the token belongs to: the refresh-token family
+	// an [Issuer] issued it with (OpenID Connect's session ID claim). A
+	// strategy whose [Config.Revocations] is a [FamilyChecker] refuses the
+	// token once that login is revoked.
+	Sid string `json:"sid,omitempty"`
+	// Fgp is the hex SHA-256 of the browser's fingerprint cookie, for
+	// [Config.FingerprintCookie].
+	Fgp string `json:"fgp,omitempty"`
+}
+
+// SessionID returns the "sid" claim; it implements [SessionIDer].
+func (c *Claims) SessionID() string {
+	if c == nil {
+		return ""
+	}
+	return c.Sid
+}
+
+// FingerprintHash returns the "fgp" claim; it implements [Fingerprinter].
+func (c *Claims) FingerprintHash() string {
+	if c == nil {
+		return ""
+	}
+	return c.Fgp
 }
 
 // Scopes returns the scopes of the "scope" and "scp" claims, in order,
@@ -45,4 +69,6 @@ func (c *Claims) Scopes() []string {
 }
 
 var _ Scoper = (*Claims)(nil)
+var _ SessionIDer = (*Claims)(nil)
+var _ Fingerprinter = (*Claims)(nil)
 var _ jwtlib.Claims = (*Claims)(nil)

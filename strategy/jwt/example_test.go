@@ -188,3 +188,70 @@ func ExampleChain() {
 	// aaa.bbb.ccc <nil>
 	// true
 }
+
+// Binding access tokens kept by a browser to a fingerprint cookie (the
+// OWASP JWT cheat sheet's __Secure-Fgp): the token alone is refused.
+func ExampleConfig_fingerprintCookie() {
+	ctx := context.Background()
+	secret, err := jwt.GenerateHMACSecret()
+	if err != nil {
+		log.Fatal(err)
+	}
+	store := jwt.NewMemoryStore()
+	iss, err := jwt.NewIssuer(jwt.IssuerConfig{
+		Issuer:      "https://app.example.com",
+		Key:         jwt.Key{Key: secret},
+		Store:       store,
+		Fingerprint: true,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	bearer, err := jwt.New(jwt.Config[string, *jwt.Claims]{
+		Algorithms:        []string{iss.Algorithm()},
+		Keys:              iss.VerificationKeys(),
+		Issuer:            "https://app.example.com",
+		Revocations:       store,
+		FingerprintCookie: jwt.FingerprintCookieName,
+		Verify:            func(_ context.Context, c *jwt.Claims) (string, error) { return c.Subject, nil },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	pair, err := iss.Issue(ctx, "alice")
+	if err != nil {
+		log.Fatal(err)
+	}
+	ck := pair.FingerprintCookie() // set it with the token response
+	fmt.Println(ck.Name, ck.HttpOnly, ck.Secure, ck.SameSite == http.SameSiteStrictMode)
+
+	call := func(withCookie bool) {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/me", nil)
+		r.Header.Set("Authorization", "Bearer "+pair.AccessToken)
+		if withCookie {
+			r.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+		}
+		res, err := bearer.Authenticate(r)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if res.Kind == strategy.KindSuccess {
+			fmt.Println("success", res.User)
+			return
+		}
+		fmt.Println(res.Kind, res.FailStatus(), res.Challenge)
+	}
+	call(true)
+	call(false)
+
+	// Logging out ends the access token at once.
+	if err := iss.Revoke(ctx, pair.RefreshToken); err != nil {
+		log.Fatal(err)
+	}
+	call(true)
+	// Output:
+	// __Secure-Fgp true true true
+	// success alice
+	// fail 401 Bearer realm="api", error="invalid_token", error_description="fingerprint mismatch"
+	// fail 401 Bearer realm="api", error="invalid_token", error_description="token revoked"
+}

@@ -21,6 +21,7 @@ var fixedDescriptions = []string{
 	"unsupported header", "unsupported critical header", "unsupported algorithm", "invalid signature",
 	"token expired", "token not yet valid", "token issued in the future", "wrong audience",
 	"wrong issuer", "missing required claim", "invalid token", "token revoked", "token has no subject",
+	"token lifetime too long", "fingerprint mismatch",
 	"token rejected", "insufficient scope",
 }
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -40,12 +41,23 @@ type IssuerConfig struct {
 	// they expire. Optional.
 	PreviousKeys []Key
 	// AccessTTL is the lifetime of an access token. Optional. Default 15
-	// minutes. Keep it short: an access token cannot be taken back except
-	// through [Issuer.RevokeUser].
+	// minutes. Keep it short: an access token is taken back only by a
+	// strategy whose [Config.Revocations] is the Store (logout, reuse
+	// detection and [Issuer.RevokeUser]), and it must not exceed the
+	// strategy's [Config.MaxTokenLifetime] (a day by default).
 	AccessTTL time.Duration
 	// RefreshTTL is the lifetime of each refresh token. Optional. Default
-	// 30 days. Every rotation gives the new token a fresh lifetime.
+	// 30 days. Every rotation gives the new token a fresh lifetime. It may
+	// not be shorter than AccessTTL: the store remembers a revoked login
+	// while its refresh tokens live, and must do so while its access
+	// tokens do.
 	RefreshTTL time.Duration
+	// Fingerprint binds every access token to a fingerprint cookie (see
+	// [Config.FingerprintCookie]): each token carries the hash of a fresh
+	// random value in its "fgp" claim, and [TokenPair.Fingerprint] holds
+	// the value, for the app to set with [TokenPair.FingerprintCookie].
+	// Optional. Default false. Use it for tokens kept by a browser.
+	Fingerprint bool
 	// Store keeps refresh tokens and revocations. Optional, but required
 	// for [Issuer.Issue] with refresh tokens, [Issuer.Refresh],
 	// [Issuer.Revoke] and [Issuer.RevokeUser].
@@ -77,6 +89,7 @@ type Issuer struct {
 	store      Store
 	now        func() time.Time
 	rand       io.Reader
+	bind       bool
 }
 
 // TokenPair is what [Issuer.Issue] and [Issuer.Refresh] return. Its JSON
@@ -98,6 +111,29 @@ type TokenPair struct {
 	ExpiresAt time.Time `json:"-"`
 	// RefreshExpiresAt is when the refresh token expires.
 	RefreshExpiresAt time.Time `json:"-"`
+	// Fingerprint is the value of the fingerprint cookie the access token
+	// is bound to, with [IssuerConfig.Fingerprint]; empty otherwise. It is
+	// never part of the JSON: send it only as the cookie.
+	Fingerprint string `json:"-"`
+}
+
+// FingerprintCookie returns the cookie that carries p.Fingerprint, or nil
+// when the access token is not bound: named [FingerprintCookieName],
+// HttpOnly, Secure, SameSite=Strict, for the whole site, and a session
+// cookie (the token's exp bounds it anyway). Set it with the token
+// response.
+func (p TokenPair) FingerprintCookie() *http.Cookie {
+	if p.Fingerprint == "" {
+		return nil
+	}
+	return &http.Cookie{
+		Name:     FingerprintCookieName,
+		Value:    p.Fingerprint,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   true,
+		SameSite: http.SameSiteStrictMode,
+	}
 }
 
 // NewIssuer checks cfg and builds an Issuer.
@@ -115,7 +151,7 @@ func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
 	if err := checkSigningKey(alg, cfg.Key.Key); err != nil {
 		return nil, err
 	}
-	method := jwtlib.GetSigningMethod(alg)
+	method := signingMethod(alg)
 	if method == nil {
 		return nil, fmt.Errorf("jwt: unsupported algorithm %q", alg)
 	}
@@ -134,12 +170,16 @@ func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
 		store:      cfg.Store,
 		now:        cfg.Now,
 		rand:       cfg.Rand,
+		bind:       cfg.Fingerprint,
 	}
 	if i.accessTTL <= 0 {
 		i.accessTTL = 15 * time.Minute
 	}
 	if i.refreshTTL <= 0 {
 		i.refreshTTL = 30 * 24 * time.Hour
+	}
+	if i.refreshTTL < i.accessTTL {
+		return nil, fmt.Errorf("jwt: IssuerConfig.RefreshTTL (%v) is shorter than AccessTTL (%v)", i.refreshTTL, i.accessTTL)
 	}
 	if i.now == nil {
 		i.now = time.Now
@@ -225,19 +265,36 @@ func (i *Issuer) VerificationKeys() []Key {
 }
 
 // AccessToken signs an access token for subject with the given scopes. It
-// needs no store. It returns the token and its expiry.
+// needs no store. It returns the token and its expiry. The token belongs
+// to no login (it has no "sid"), so only [Issuer.RevokeUser] takes it
+// back; with [IssuerConfig.Fingerprint], use [Issuer.Issue], which returns
+// the fingerprint.
 func (i *Issuer) AccessToken(subject string, scope ...string) (string, time.Time, error) {
+	tok, exp, _, err := i.accessToken(subject, "", scope)
+	return tok, exp, err
+}
+
+// accessToken signs an access token of the login family (empty: none),
+// and returns its fingerprint when the issuer binds tokens.
+func (i *Issuer) accessToken(subject, family string, scope []string) (string, time.Time, string, error) {
 	if subject == "" {
-		return "", time.Time{}, errors.New("jwt: empty subject")
+		return "", time.Time{}, "", errors.New("jwt: empty subject")
 	}
 	for _, s := range scope {
 		if s == "" || strings.ContainsAny(s, " \"\\") {
-			return "", time.Time{}, fmt.Errorf("jwt: invalid scope %q", s)
+			return "", time.Time{}, "", fmt.Errorf("jwt: invalid scope %q", s)
 		}
 	}
 	jti, err := randomString(i.rand, 16)
 	if err != nil {
-		return "", time.Time{}, err
+		return "", time.Time{}, "", err
+	}
+	var fingerprint, fgp string
+	if i.bind {
+		if fingerprint, err = randomString(i.rand, 32); err != nil {
+			return "", time.Time{}, "", err
+		}
+		fgp = FingerprintHash(fingerprint)
 	}
 	now := i.now()
 	exp := now.Add(i.accessTTL)
@@ -251,6 +308,8 @@ func (i *Issuer) AccessToken(subject string, scope ...string) (string, time.Time
 			ID:        jti,
 		},
 		Scope: strings.Join(scope, " "),
+		Sid:   family,
+		Fgp:   fgp,
 	}
 	t := jwtlib.NewWithClaims(i.method, claims)
 	t.Header["typ"] = AccessTokenType
@@ -259,9 +318,9 @@ func (i *Issuer) AccessToken(subject string, scope ...string) (string, time.Time
 	}
 	signed, err := t.SignedString(i.signKey)
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("jwt: sign: %w", err)
+		return "", time.Time{}, "", fmt.Errorf("jwt: sign: %w", err)
 	}
-	return signed, exp.Truncate(time.Second), nil
+	return signed, exp.Truncate(time.Second), fingerprint, nil
 }
 
 // randomString returns n random bytes in base64url without padding.

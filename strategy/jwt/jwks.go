@@ -201,7 +201,7 @@ func jwkKey(jwk jwkset.JWK, alg string) (any, bool) {
 	if m.USE != "" && m.USE != jwkset.UseSig {
 		return nil, false
 	}
-	if m.ALG != "" && m.ALG.String() != alg {
+	if m.ALG != "" && !sameAlgorithm(m.ALG.String(), alg) {
 		return nil, false
 	}
 	key := jwk.Key()
@@ -220,4 +220,16 @@ func jwkKey(jwk jwkset.JWK, alg string) (any, bool) {
 		return nil, false
 	}
 	return pub, true
+}
+
+// sameAlgorithm reports whether a JWK's alg fits a token's alg: equal, or
+// "EdDSA" and "Ed25519", which name the same algorithm for an Ed25519 key
+// (RFC 9864); the key's type is checked afterwards. jwkset writes "EdDSA"
+// for every Ed25519 key.
+func sameAlgorithm(jwkAlg, tokenAlg string) bool {
+	if jwkAlg == tokenAlg {
+		return true
+	}
+	ed := func(a string) bool { return a == "EdDSA" || a == algEd25519 }
+	return ed(jwkAlg) && ed(tokenAlg)
 }

@@ -47,7 +47,8 @@ type Key struct {
 	//   - *rsa.PublicKey or *rsa.PrivateKey (RS*, PS*), at least 2048 bits.
 	//   - *ecdsa.PublicKey or *ecdsa.PrivateKey (ES256 on P-256, ES384 on
 	//     P-384, ES512 on P-521).
-	//   - ed25519.PublicKey or ed25519.PrivateKey (EdDSA).
+	//   - ed25519.PublicKey or ed25519.PrivateKey (EdDSA, or its RFC 9864
+	//     name Ed25519).
 	// Verification uses only the public half of a private key.
 	Key any
 }
@@ -88,11 +89,43 @@ func algFamily(alg string) family {
 		return famRSA
 	case "ES256", "ES384", "ES512":
 		return famECDSA
-	case "EdDSA":
+	case "EdDSA", algEd25519:
 		return famEdDSA
 	default:
 		return famNone
 	}
+}
+
+// algEd25519 is the RFC 9864 name of EdDSA with Ed25519, which
+// golang-jwt does not know: it is accepted beside "EdDSA" for Ed25519
+// keys.
+const algEd25519 = "Ed25519"
+
+// ed25519Method is golang-jwt's EdDSA under the name "Ed25519". With an
+// Ed25519 key, RFC 9864's Ed25519 is exactly RFC 8037's EdDSA; only the
+// name in the header differs.
+type ed25519Method struct{}
+
+// Alg implements [jwtlib.SigningMethod].
+func (ed25519Method) Alg() string { return algEd25519 }
+
+// Verify implements [jwtlib.SigningMethod] with golang-jwt's EdDSA.
+func (ed25519Method) Verify(signing string, sig []byte, key any) error {
+	return jwtlib.SigningMethodEdDSA.Verify(signing, sig, key)
+}
+
+// Sign implements [jwtlib.SigningMethod] with golang-jwt's EdDSA.
+func (ed25519Method) Sign(signing string, key any) ([]byte, error) {
+	return jwtlib.SigningMethodEdDSA.Sign(signing, key)
+}
+
+// signingMethod returns the golang-jwt method of a supported algorithm,
+// or nil. It does not register anything with golang-jwt.
+func signingMethod(alg string) jwtlib.SigningMethod {
+	if alg == algEd25519 {
+		return ed25519Method{}
+	}
+	return jwtlib.GetSigningMethod(alg)
 }
 
 // minHMACLen is the shortest secret RFC 7518 section 3.2 allows for alg:

@@ -24,9 +24,16 @@ func MarshalJWKS(keys ...Key) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("jwt: key %q: %w", k.ID, err)
 		}
+		alg := k.Algorithm
+		if alg == algEd25519 {
+			// jwkset does not know RFC 9864's name yet and writes
+			// "EdDSA", which verifiers (ours too) take for the same
+			// algorithm on an Ed25519 key.
+			alg = ""
+		}
 		jwk, err := jwkset.NewJWKFromKey(pub, jwkset.JWKOptions{
 			Metadata: jwkset.JWKMetadataOptions{
-				ALG: jwkset.ALG(k.Algorithm),
+				ALG: jwkset.ALG(alg),
 				KID: k.ID,
 				USE: jwkset.UseSig,
 			},

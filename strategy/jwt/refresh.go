@@ -46,7 +46,7 @@ func (i *Issuer) Issue(ctx context.Context, subject string, scope ...string) (To
 
 // pair signs an access token and saves a new refresh token of family.
 func (i *Issuer) pair(ctx context.Context, family, subject string, scope []string) (TokenPair, error) {
-	access, exp, err := i.AccessToken(subject, scope...)
+	access, exp, fingerprint, err := i.accessToken(subject, family, scope)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -74,6 +74,7 @@ func (i *Issuer) pair(ctx context.Context, family, subject string, scope []strin
 		Scope:            strings.Join(scope, " "),
 		ExpiresAt:        exp,
 		RefreshExpiresAt: rec.ExpiresAt,
+		Fingerprint:      fingerprint,
 	}, nil
 }
 
@@ -118,8 +119,10 @@ func (i *Issuer) Refresh(ctx context.Context, refreshToken string) (TokenPair, e
 
 // Revoke ends the session of a refresh token (logout): its whole family is
 // revoked. A malformed or unknown token returns [ErrRefreshInvalid]; an
-// already revoked one returns nil. Access tokens already issued stay valid
-// until they expire; use [Issuer.RevokeUser] to end them too.
+// already revoked one returns nil. The access tokens issued to the family
+// are refused from then on by a strategy whose [Config.Revocations] is the
+// same store (their "sid" names the family); [Issuer.RevokeUser] ends
+// every login of a user.
 func (i *Issuer) Revoke(ctx context.Context, refreshToken string) error {
 	if i.store == nil {
 		return ErrNoStore

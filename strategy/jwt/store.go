@@ -33,11 +33,17 @@ type RefreshRecord struct {
 // must be safe for concurrent use, and must keep their times with at least
 // millisecond precision.
 //
+// A family is kept while it has a token that has not expired, so the
+// revocation of a login outlives the access tokens issued with it as long
+// as refresh tokens live at least as long as access tokens (which
+// [NewIssuer] requires).
+//
 // [MemoryStore] is for tests and single-instance apps; package sqlstore
 // keeps the same state in a SQL database. Package storetest checks an
 // implementation.
 type Store interface {
 	RevocationChecker
+	FamilyChecker
 	// SaveRefresh stores a new token. Its family is created when it does
 	// not exist yet.
 	SaveRefresh(ctx context.Context, rec RefreshRecord) error
@@ -165,6 +171,14 @@ func (m *MemoryStore) NotBefore(_ context.Context, subject string) (time.Time, e
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.notBefore[subject], nil
+}
+
+// FamilyRevoked implements [FamilyChecker].
+func (m *MemoryStore) FamilyRevoked(_ context.Context, family string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.families[family]
+	return ok && !f.revoked.IsZero(), nil
 }
 
 // DeleteExpired removes the tokens that expired before now, and the

@@ -24,6 +24,31 @@ type RevocationChecker interface {
 	NotBefore(ctx context.Context, subject string) (time.Time, error)
 }
 
+// FamilyChecker tells whether a login, the family of refresh tokens that
+// an access token's "sid" claim names, was revoked (by [Issuer.Revoke] at
+// logout, or because a rotated refresh token was presented again). [Store]
+// implements it. When [Config.Revocations] implements it too, the strategy
+// refuses every access token of a revoked family, at once.
+type FamilyChecker interface {
+	// FamilyRevoked reports whether family was revoked; an unknown family
+	// is not. It must be safe for concurrent use.
+	FamilyRevoked(ctx context.Context, family string) (bool, error)
+}
+
+// SessionIDer is implemented by claims that name the login they belong to
+// (the "sid" claim). [Claims] implements it; the strategy reads it for
+// [FamilyChecker].
+type SessionIDer interface {
+	SessionID() string
+}
+
+// Fingerprinter is implemented by claims that carry the hash of a
+// fingerprint cookie (the "fgp" claim, see [Config.FingerprintCookie]).
+// [Claims] implements it.
+type Fingerprinter interface {
+	FingerprintHash() string
+}
+
 // Config configures [New]. C is the claims type, a pointer such as
 // *Claims or *MyClaims (which embeds [jwtlib.RegisteredClaims]).
 type Config[U any, C jwtlib.Claims] struct {
@@ -94,6 +119,25 @@ type Config[U any, C jwtlib.Claims] struct {
 	// seconds) is refused, as is a token without iat for a subject that
 	// has one. Optional. Use the [Store] of your [Issuer].
 	Revocations RevocationChecker
+	// MaxTokenLifetime caps how long a token may live: a token whose exp
+	// is more than MaxTokenLifetime after its iat, or (with or without iat)
+	// more than MaxTokenLifetime plus Leeway after now, is refused (401
+	// "token lifetime too long"). Optional. Default 24 hours; a negative
+	// value turns the cap off. It bounds what a leaked signing key or a
+	// misconfigured issuer can mint, and how long a revoked login's access
+	// tokens must be remembered. A token without exp (AllowNoExpiry) is
+	// not capped.
+	MaxTokenLifetime time.Duration
+	// FingerprintCookie binds tokens kept by a browser to it, as the OWASP
+	// JWT cheat sheet's fingerprint: when set, a token must carry the
+	// hex SHA-256 of the value of this cookie in its "fgp" claim, and the
+	// request must carry the cookie (once); otherwise it fails with 401
+	// "fingerprint mismatch". A token stolen from the page's script or
+	// storage is then useless without the HttpOnly cookie. Optional.
+	// Default "": no binding. Use [FingerprintCookieName] with an [Issuer]
+	// whose [IssuerConfig.Fingerprint] is set; C must implement
+	// [Fingerprinter].
+	FingerprintCookie string
 	// Now returns the current time. Optional. Default [time.Now]; set it in
 	// tests.
 	Now func() time.Time
@@ -115,6 +159,11 @@ type Strategy[U any, C jwtlib.Claims] struct {
 	verify    func(context.Context, C) (U, error)
 	scopes    []string
 	revoked   RevocationChecker
+	families  FamilyChecker
+	maxLife   time.Duration
+	leeway    time.Duration
+	fgpCookie string
+	now       func() time.Time
 
 	challenge     string // `Bearer realm="api"`
 	challengeBase string // `Bearer realm="api", error=`
@@ -137,14 +186,27 @@ func New[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], error) {
 		return nil, errors.New("jwt: Config.Keys or Config.JWKS is required")
 	}
 	s := &Strategy[U, C]{
-		extract:  cfg.Extractor,
-		algs:     slices.Clone(cfg.Algorithms),
-		keys:     make(map[string]*verifyKey, len(cfg.Keys)),
-		jwks:     cfg.JWKS,
-		maxBytes: cfg.MaxTokenBytes,
-		verify:   cfg.Verify,
-		scopes:   slices.Clone(cfg.RequiredScopes),
-		revoked:  cfg.Revocations,
+		extract:   cfg.Extractor,
+		algs:      slices.Clone(cfg.Algorithms),
+		keys:      make(map[string]*verifyKey, len(cfg.Keys)),
+		jwks:      cfg.JWKS,
+		maxBytes:  cfg.MaxTokenBytes,
+		verify:    cfg.Verify,
+		scopes:    slices.Clone(cfg.RequiredScopes),
+		revoked:   cfg.Revocations,
+		maxLife:   cfg.MaxTokenLifetime,
+		leeway:    cfg.Leeway,
+		now:       cfg.Now,
+		fgpCookie: cfg.FingerprintCookie,
+	}
+	if fc, ok := cfg.Revocations.(FamilyChecker); ok {
+		s.families = fc
+	}
+	if s.maxLife == 0 {
+		s.maxLife = DefaultMaxTokenLifetime
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	if s.extract == nil {
 		s.extract = Bearer()
@@ -180,6 +242,15 @@ func New[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], error) {
 		if s.newClaims == nil {
 			var zero C
 			return nil, fmt.Errorf("jwt: Config.NewClaims is required for claims of type %T", zero)
+		}
+	}
+	if s.fgpCookie != "" {
+		if !validCookieName(s.fgpCookie) {
+			return nil, fmt.Errorf("jwt: invalid Config.FingerprintCookie %q", s.fgpCookie)
+		}
+		if _, ok := any(s.newClaims()).(Fingerprinter); !ok {
+			var zero C
+			return nil, fmt.Errorf("jwt: FingerprintCookie needs claims that implement Fingerprinter; %T does not", zero)
 		}
 	}
 	if len(s.scopes) > 0 {
@@ -251,6 +322,20 @@ func New[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], error) {
 func (s *Strategy[U, C]) parse(ctx context.Context, tok string, claims C) (*jwtlib.Token, error) {
 	token, parts, err := s.parser.ParseUnverified(tok, claims)
 	if err != nil {
+		// golang-jwt does not know RFC 9864's "Ed25519": it stops after
+		// decoding the header and claims, before the signature.
+		if token == nil || token.Method != nil || parts == nil || !errors.Is(err, jwtlib.ErrTokenUnverifiable) ||
+			token.Header["alg"] != algEd25519 {
+			return token, err
+		}
+		token.Method = ed25519Method{}
+		if token.Signature, err = s.parser.DecodeSegment(parts[2]); err != nil {
+			return token, fmt.Errorf("jwt: could not base64 decode signature: %w: %w", jwtlib.ErrTokenMalformed, err)
+		}
+	} else if token.Method.Alg() == algEd25519 {
+		token.Method = ed25519Method{} // whatever else registered the name
+	}
+	if err := checkNumericDates(s.parser, parts[1]); err != nil {
 		return token, err
 	}
 	alg := token.Method.Alg()
@@ -284,6 +369,9 @@ func (s *Strategy[U, C]) parse(ctx context.Context, tok string, claims C) (*jwtl
 	}
 	if err := s.validator.Validate(claims); err != nil {
 		return token, fmt.Errorf("jwt: %w: %w", jwtlib.ErrTokenInvalidClaims, err)
+	}
+	if err := s.checkLifetime(claims); err != nil {
+		return token, err
 	}
 	token.Valid = true
 	return token, nil
@@ -350,6 +438,9 @@ func (s *Strategy[U, C]) Authenticate(r *http.Request) (strategy.Result[U], erro
 		return s.invalid(s.describe(token, err), reasonOf(err)), nil
 	}
 
+	if s.fgpCookie != "" && !s.checkFingerprint(r, claims) {
+		return s.invalid("fingerprint mismatch", strategy.ErrInvalidCredentials), nil
+	}
 	if s.revoked != nil {
 		res, ok, err := s.checkRevoked(ctx, claims)
 		if err != nil || !ok {
@@ -405,11 +496,24 @@ func (s *Strategy[U, C]) checkRevoked(ctx context.Context, claims C) (res strate
 	if err != nil {
 		return res, false, fmt.Errorf("jwt: revocation check: %w", err)
 	}
-	if nb.IsZero() {
+	if !nb.IsZero() {
+		iat, err := claims.GetIssuedAt()
+		if err != nil || iat == nil || iat.Unix() <= nb.Unix() {
+			return s.invalid("token revoked", strategy.ErrInvalidCredentials), false, nil
+		}
+	}
+	if s.families == nil {
 		return res, true, nil
 	}
-	iat, err := claims.GetIssuedAt()
-	if err != nil || iat == nil || iat.Unix() <= nb.Unix() {
+	sid, ok := any(claims).(SessionIDer)
+	if !ok || sid.SessionID() == "" {
+		return res, true, nil
+	}
+	revoked, err := s.families.FamilyRevoked(ctx, sid.SessionID())
+	if err != nil {
+		return res, false, fmt.Errorf("jwt: revocation check: %w", err)
+	}
+	if revoked {
 		return s.invalid("token revoked", strategy.ErrInvalidCredentials), false, nil
 	}
 	return res, true, nil
@@ -472,9 +576,12 @@ func failMessage(status int) string {
 // describe turns a parse error into a fixed error_description.
 func (s *Strategy[U, C]) describe(token *jwtlib.Token, err error) string {
 	var he headerError
+	var ce claimError
 	switch {
 	case errors.As(err, &he):
 		return string(he)
+	case errors.As(err, &ce):
+		return string(ce)
 	case errors.Is(err, errUnknownKey):
 		return "unknown key"
 	case token != nil && token.Method != nil && !slices.Contains(s.algs, token.Method.Alg()):

@@ -28,6 +28,7 @@ type Store struct {
 	revokeFamily            string
 	revokeSubjectFamilies   string
 	setNotBefore, notBefore string
+	familyRevoked           string
 	deleteTokens            string
 	deleteFamilies          string
 }
@@ -94,6 +95,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 			ON CONFLICT (subject) DO UPDATE SET not_before = excluded.not_before
 			WHERE ` + subject + `.not_before < excluded.not_before`,
 		notBefore:      `SELECT not_before FROM ` + subject + ` WHERE subject = $1`,
+		familyRevoked:  `SELECT revoked_at FROM ` + family + ` WHERE id = $1`,
 		deleteTokens:   `DELETE FROM ` + token + ` WHERE expires_at < $1`,
 		deleteFamilies: `DELETE FROM ` + family + ` WHERE NOT EXISTS (SELECT 1 FROM ` + token + ` t WHERE t.family_id = ` + family + `.id)`,
 	}, nil
@@ -148,8 +150,15 @@ func (s *Store) GetRefresh(ctx context.Context, hash string) (jwt.RefreshRecord,
 }
 
 // UseRefresh implements [jwt.Store]: the conditional UPDATE decides which
-// of concurrent calls uses the token.
+// of concurrent calls uses the token. The record is read before the
+// UPDATE, so that the winner reports it as it was before the call: read
+// after, it could show a family revocation that a concurrent loser (a
+// reuse) made in between, and then no call would get a new pair.
 func (s *Store) UseRefresh(ctx context.Context, hash string, at time.Time) (jwt.RefreshRecord, error) {
+	before, err := s.GetRefresh(ctx, hash)
+	if err != nil {
+		return jwt.RefreshRecord{}, err
+	}
 	res, err := s.db.ExecContext(ctx, s.useToken, at.UnixNano(), hash)
 	if err != nil {
 		return jwt.RefreshRecord{}, fmt.Errorf("sqlstore: use refresh token: %w", err)
@@ -158,15 +167,13 @@ func (s *Store) UseRefresh(ctx context.Context, hash string, at time.Time) (jwt.
 	if err != nil {
 		return jwt.RefreshRecord{}, fmt.Errorf("sqlstore: use refresh token: %w", err)
 	}
-	rec, err := s.GetRefresh(ctx, hash)
-	if err != nil {
-		return jwt.RefreshRecord{}, err
-	}
 	if n == 1 {
-		// This call used it: report the record as it was before.
-		rec.UsedAt = time.Time{}
+		// This call used it.
+		before.UsedAt = time.Time{}
+		return before, nil
 	}
-	return rec, nil
+	// Used before: read the time of that use.
+	return s.GetRefresh(ctx, hash)
 }
 
 // RevokeFamily implements [jwt.Store].
@@ -207,6 +214,20 @@ func (s *Store) NotBefore(ctx context.Context, subject string) (time.Time, error
 		return time.Time{}, fmt.Errorf("sqlstore: not-before: %w", err)
 	}
 	return fromNanos(nb), nil
+}
+
+// FamilyRevoked implements [jwt.FamilyChecker]: one lookup by primary
+// key.
+func (s *Store) FamilyRevoked(ctx context.Context, family string) (bool, error) {
+	var at sql.NullInt64
+	err := s.db.QueryRowContext(ctx, s.familyRevoked, family).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlstore: family revoked: %w", err)
+	}
+	return at.Valid, nil
 }
 
 // DeleteExpired removes the tokens that expired before now and the

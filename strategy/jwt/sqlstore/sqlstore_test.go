@@ -2,14 +2,18 @@ package sqlstore_test
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
+	"github.com/gopassport/passport/internal/testenv"
 	"github.com/gopassport/passport/strategy/jwt"
 	"github.com/gopassport/passport/strategy/jwt/sqlstore"
 	"github.com/gopassport/passport/strategy/jwt/storetest"
@@ -56,6 +60,36 @@ func TestStoreMemory(t *testing.T) {
 
 func TestStoreFile(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) jwt.Store { return newStore(t, fileDB(t)) })
+}
+
+// TestStorePostgres runs the suite on PostgreSQL, each subtest on tables
+// of its own prefix, dropped afterwards.
+func TestStorePostgres(t *testing.T) {
+	dsn := testenv.PostgresDSN(t)
+	storetest.Run(t, func(t *testing.T) jwt.Store {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			t.Fatal(err)
+		}
+		prefix := "passport_jwt_test_" + hex.EncodeToString(b[:]) + "_"
+		t.Cleanup(func() {
+			defer db.Close()
+			for _, table := range []string{"refresh", "family", "subject"} {
+				if _, err := db.ExecContext(context.Background(), `DROP TABLE IF EXISTS `+prefix+table); err != nil {
+					t.Errorf("dropping %s%s: %v", prefix, table, err)
+				}
+			}
+		})
+		s, err := sqlstore.New(context.Background(), db, sqlstore.Config{TablePrefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
 }
 
 func TestNewIsIdempotent(t *testing.T) {

@@ -125,6 +125,49 @@ func Run(t *testing.T, newStore func(t *testing.T) jwt.Store) {
 		}
 	})
 
+	t.Run("ok, the winner of concurrent uses sees no revocation by the losers", func(t *testing.T) {
+		// Each loser is a reuse and revokes the family, as Issuer.Refresh
+		// does; the winner must still see the record as it was before its
+		// call, or no refresh of the token would succeed.
+		for round := range 40 {
+			s := newStore(t)
+			r := rec("a", "f1", "alice")
+			if err := s.SaveRefresh(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			var (
+				wg      sync.WaitGroup
+				mu      sync.Mutex
+				winners int
+			)
+			for i := range 8 {
+				wg.Go(func() {
+					at := base.Add(time.Duration(i+1) * time.Second)
+					got, err := s.UseRefresh(ctx, r.Hash, at)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if !got.UsedAt.IsZero() {
+						if err := s.RevokeFamily(ctx, got.Family, at); err != nil {
+							t.Error(err)
+						}
+						return
+					}
+					if got.RevokedAt.IsZero() {
+						mu.Lock()
+						winners++
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			if winners != 1 {
+				t.Fatalf("round %d: got %d winners that saw no revocation; want 1", round, winners)
+			}
+		}
+	})
+
 	t.Run("ok, revoking a family reaches present and future tokens", func(t *testing.T) {
 		s := newStore(t)
 		a, other := rec("a", "f1", "alice"), rec("o", "f2", "alice")
@@ -224,6 +267,37 @@ func Run(t *testing.T, newStore func(t *testing.T) jwt.Store) {
 		if nb, err := s.NotBefore(ctx, "alice"); err != nil || !nb.Equal(later) {
 			t.Errorf("after a later revocation: got %v, %v; want %v", nb, err, later)
 		}
+	})
+
+	t.Run("ok, family revocation is reported", func(t *testing.T) {
+		s := newStore(t)
+		for _, r := range []jwt.RefreshRecord{rec("a", "f1", "alice"), rec("b", "f2", "alice"), rec("c", "f3", "bob")} {
+			if err := s.SaveRefresh(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := func(family string, revoked bool) {
+			t.Helper()
+			got, err := s.FamilyRevoked(ctx, family)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != revoked {
+				t.Errorf("FamilyRevoked(%q): got %v; want %v", family, got, revoked)
+			}
+		}
+		want("f1", false)
+		want("unknown", false)
+		if err := s.RevokeFamily(ctx, "f1", base.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		want("f1", true)
+		want("f2", false)
+		if err := s.RevokeSubject(ctx, "alice", base.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		want("f2", true)
+		want("f3", false)
 	})
 
 	t.Run("ok, issuer flows", func(t *testing.T) {
