@@ -71,6 +71,9 @@ func (a *Authenticator[U]) SessionMiddleware(cfg SessionConfig) (echo.Middleware
 			if err == nil && !res.Committed {
 				a.saveLate(c, s)
 			}
+			if s.Tampered() {
+				a.auditTamper(c, mgr.NameFor(r))
+			}
 			return err
 		}
 	}, nil
