@@ -101,3 +101,130 @@ func TestAuditLog(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditDefaults checks that audit records go to slog.Default() unless
+// the app says otherwise, that DisableAudit turns them off, that a failed
+// login's record carries the username tried, escaped, and that a session
+// cookie that does not open is a session.tamper record of its own.
+func TestAuditDefaults(t *testing.T) {
+	const password = "hunter2-very-secret"
+	build := func(t *testing.T, cfg passport.Config[string]) *echo.Echo {
+		t.Helper()
+		key, _ := session.GenerateKey()
+		store, _ := session.NewCookieStore(key)
+		mgr, _ := session.New(session.Config{Store: store})
+		cfg.Sessions = mgr
+		cfg.Serialize = func(u string) (string, error) { return u, nil }
+		cfg.Deserialize = func(_ context.Context, k string) (string, error) { return k, nil }
+		auth, err := passport.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := local.New(local.Config[string]{DisableThrottle: true, Verify: func(context.Context, string, string) (string, error) {
+			return "", strategy.ErrInvalidCredentials
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = auth.Use("local", s)
+		_ = auth.Use("forged", strategy.Func[string](func(*http.Request) (strategy.Result[string], error) {
+			return strategy.Fail[string]("", http.StatusUnauthorized, "no").WithUsername("eve\nevent=login user=admin\x1b[2J"), nil
+		}))
+		e := echo.New()
+		e.Use(auth.Session())
+		e.POST("/login", auth.Authenticate("local", passport.SuccessRedirect("/")).Handler())
+		e.POST("/forged", auth.Authenticate("forged", passport.SuccessRedirect("/")).Handler())
+		e.GET("/me", func(c echo.Context) error {
+			if _, ok := auth.User(c); ok {
+				return c.String(http.StatusOK, "someone")
+			}
+			return c.String(http.StatusOK, "nobody")
+		})
+		return e
+	}
+	serve := func(e *echo.Echo, method, path string, cookie *http.Cookie) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, strings.NewReader(url.Values{"username": {"ada"}, "password": {password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec
+	}
+	var def bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&def, nil)))
+	t.Cleanup(func() { slog.SetDefault(old) })
+
+	t.Run("ok, failed login logged to slog.Default with the username", func(t *testing.T) {
+		def.Reset()
+		e := build(t, passport.Config[string]{})
+		if rec := serve(e, http.MethodPost, "/login", nil); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("got %d; want 401", rec.Code)
+		}
+		out := def.String()
+		if !strings.Contains(out, "level=INFO") || !strings.Contains(out, "event=login_failed") || !strings.Contains(out, "username=ada") {
+			t.Errorf("got %q; want an Info login_failed record with username=ada", out)
+		}
+		if strings.Contains(out, password) {
+			t.Errorf("the audit log contains the password: %q", out)
+		}
+	})
+	t.Run("ok, the username tried is escaped", func(t *testing.T) {
+		def.Reset()
+		e := build(t, passport.Config[string]{})
+		serve(e, http.MethodPost, "/forged", nil)
+		out := def.String()
+		if n := strings.Count(out, "\n"); n != 1 {
+			t.Errorf("got %d log lines; want 1: %q", n, out)
+		}
+		if strings.Contains(out, "\x1b") || !strings.Contains(out, `eve\\nevent=login`) {
+			t.Errorf("got %q; want the username with its newline and escape code escaped", out)
+		}
+	})
+	t.Run("ok, DisableAudit logs nothing", func(t *testing.T) {
+		def.Reset()
+		e := build(t, passport.Config[string]{DisableAudit: true})
+		serve(e, http.MethodPost, "/login", nil)
+		if def.Len() != 0 {
+			t.Errorf("got %q; want no record", def.String())
+		}
+	})
+	t.Run("nok, Audit and DisableAudit", func(t *testing.T) {
+		_, err := passport.New(passport.Config[string]{
+			Serialize:    func(u string) (string, error) { return u, nil },
+			Deserialize:  func(_ context.Context, k string) (string, error) { return k, nil },
+			Audit:        slog.Default(),
+			DisableAudit: true,
+		})
+		if err == nil || !strings.Contains(err.Error(), "DisableAudit") {
+			t.Errorf("got %v; want an error naming DisableAudit", err)
+		}
+	})
+	for _, tt := range []struct {
+		name   string
+		cookie *http.Cookie
+		tamper bool
+	}{
+		{"ok, no cookie is no tamper", nil, false},
+		{"nok, a forged cookie is session.tamper", &http.Cookie{Name: "passport", Value: "Zm9yZ2VkLWNvb2tpZS12YWx1ZQ"}, true},
+		{"nok, a cookie that is not even base64 is session.tamper", &http.Cookie{Name: "passport", Value: "!!!"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			def.Reset()
+			e := build(t, passport.Config[string]{})
+			rec := serve(e, http.MethodGet, "/me", tt.cookie)
+			if rec.Code != http.StatusOK || rec.Body.String() != "nobody" {
+				t.Fatalf("got %d %q; want 200 nobody", rec.Code, rec.Body.String())
+			}
+			out := def.String()
+			if got := strings.Contains(out, "event=session.tamper"); got != tt.tamper {
+				t.Errorf("session.tamper logged %v; want %v: %q", got, tt.tamper, out)
+			}
+			if tt.tamper && (!strings.Contains(out, "level=WARN") || strings.Contains(out, tt.cookie.Value)) {
+				t.Errorf("got %q; want a Warn record without the cookie's value", out)
+			}
+		})
+	}
+}

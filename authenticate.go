@@ -157,7 +157,7 @@ func (rt *Route[U]) serve(c echo.Context, next echo.HandlerFunc) error {
 			if len(failures) == 0 {
 				first = res
 			}
-			failures = append(failures, Failure{Strategy: name, Challenge: res.Challenge, Status: res.Status, Message: res.Info.Message, Type: res.Info.Type, Reason: res.Reason, Header: res.Header})
+			failures = append(failures, Failure{Strategy: name, Challenge: res.Challenge, Status: res.Status, Message: res.Info.Message, Type: res.Info.Type, Reason: res.Reason, Header: res.Header, Username: res.Username})
 		case strategy.KindPass:
 		default:
 			return a.fault(c, name, fmt.Errorf("passport: strategy %q returned no outcome", name))

@@ -3,6 +3,7 @@ package passport
 import (
 	"fmt"
 	"log/slog"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -135,20 +136,60 @@ func (a *Authenticator[U]) auditFailure(c echo.Context, failures []Failure, stat
 	}
 	names := make([]string, 0, len(failures))
 	reasons := make([]string, 0, len(failures))
+	username := ""
 	for _, f := range failures {
 		names = append(names, f.Strategy)
 		if f.Reason != nil {
 			reasons = append(reasons, f.Reason.Error())
 		}
+		if username == "" {
+			username = f.Username
+		}
 	}
-	a.auditEvent(c, "login_failed", slog.Any("strategies", names), slog.Int("status", status), slog.Any("reasons", reasons))
+	attrs := []slog.Attr{slog.Any("strategies", names), slog.Int("status", status), slog.Any("reasons", reasons)}
+	if username != "" {
+		attrs = append(attrs, slog.String("username", escapeForLog(username)))
+	}
+	a.auditEvent(c, "login_failed", attrs...)
 }
 
-// auditEvent writes one audit record with the client IP.
+// auditTamper records a session cookie that did not open: forged,
+// corrupted, or sealed with a key the app no longer has. It is logged
+// apart from failed logins (at Warn) so that an operator can tell an
+// attack from a bug; the cookie's value is never logged.
+func (a *Authenticator[U]) auditTamper(c echo.Context, cookie string) {
+	a.auditAt(c, slog.LevelWarn, "session.tamper", slog.String("cookie", cookie), slog.String("path", escapeForLog(c.Request().URL.Path)))
+}
+
+// auditEvent writes one audit record at Info level with the client IP.
 func (a *Authenticator[U]) auditEvent(c echo.Context, event string, attrs ...slog.Attr) {
+	a.auditAt(c, slog.LevelInfo, event, attrs...)
+}
+
+func (a *Authenticator[U]) auditAt(c echo.Context, level slog.Level, event string, attrs ...slog.Attr) {
 	if a.audit == nil {
 		return
 	}
 	attrs = append(attrs, slog.String("ip", clientIP(c)))
-	a.audit.LogAttrs(c.Request().Context(), slog.LevelInfo, "passport: "+event, append([]slog.Attr{slog.String("event", event)}, attrs...)...)
+	a.audit.LogAttrs(c.Request().Context(), level, "passport: "+event, append([]slog.Attr{slog.String("event", event)}, attrs...)...)
+}
+
+// maxLoggedUsername bounds the username a failed login's record carries.
+const maxLoggedUsername = 128
+
+// escapeForLog makes an untrusted string safe for any log handler: control
+// characters, newlines, invalid UTF-8 and non-printing runes become Go
+// escapes (so a username cannot forge a second log line), and it is cut to
+// maxLoggedUsername bytes of the original.
+func escapeForLog(s string) string {
+	cut := false
+	if len(s) > maxLoggedUsername {
+		s, cut = s[:maxLoggedUsername], true
+	}
+	q := strconv.Quote(s)
+	q = q[1 : len(q)-1]
+	if cut {
+		q += "..."
+	}
+	return q
 }

@@ -60,11 +60,19 @@ func (a *Authenticator[U]) SessionMiddleware(cfg SessionConfig) (echo.Middleware
 			s.SetRequest(r)
 			c.SetRequest(r)
 			c.Set(stateKey, &reqState[U]{sess: s})
-			c.Set(SessionStoreKey, mgr.Store())
+			if c.Get(SessionStoreKey) == nil {
+				// The app's own echo-contrib/session middleware ran
+				// first: its store stays, or its cookies would be read
+				// with ours and silently dropped.
+				c.Set(SessionStoreKey, mgr.Store())
+			}
 			res.Before(func() { a.saveLate(c, s) })
 			err := next(c)
 			if err == nil && !res.Committed {
 				a.saveLate(c, s)
+			}
+			if s.Tampered() {
+				a.auditTamper(c, mgr.NameFor(r))
 			}
 			return err
 		}

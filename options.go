@@ -142,4 +142,7 @@ type Failure struct {
 	// Header holds the response headers the fail asked for, such as
 	// Retry-After; they are sent when this failure's status wins.
 	Header http.Header
+	// Username is the identifier the strategy says was tried, for the
+	// audit log (see [strategy.Result.Username]); empty when it gave none.
+	Username string
 }

@@ -51,10 +51,16 @@ type Config[U any] struct {
 	// Logger receives faults (the errors behind a 500), with the strategy
 	// and path, never credentials. Optional. Default slog.Default().
 	Logger *slog.Logger
-	// Audit receives one record per login, failed login and logout: event,
-	// strategy, user key, client IP. Never a password, token, cookie value
-	// or session ID. Optional. Default none.
+	// Audit receives one record, at Info level, per login, failed login
+	// and logout (event, strategy, user key, client IP; a failed login
+	// also the escaped username tried, when the strategy gave one), and
+	// one at Warn level per session cookie that does not decode
+	// ("session.tamper"). Never a password, token, cookie value or session
+	// ID. Optional. Default slog.Default(); DisableAudit turns it off.
 	Audit *slog.Logger
+	// DisableAudit turns the audit records off. Optional. Default false.
+	// Setting both Audit and DisableAudit is a configuration error.
+	DisableAudit bool
 }
 
 // Authenticator holds named strategies and turns their outcomes into Echo
@@ -81,6 +87,9 @@ func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 	if cfg.Deserialize == nil {
 		return nil, errors.New("passport: Config.Deserialize is required")
 	}
+	if cfg.Audit != nil && cfg.DisableAudit {
+		return nil, errors.New("passport: Config.Audit and Config.DisableAudit are both set")
+	}
 	a := &Authenticator[U]{
 		sessions:     cfg.Sessions,
 		serialize:    cfg.Serialize,
@@ -92,6 +101,9 @@ func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 	}
 	if a.logger == nil {
 		a.logger = slog.Default()
+	}
+	if a.audit == nil && !cfg.DisableAudit {
+		a.audit = slog.Default()
 	}
 	empty := map[string]strategy.Strategy[U]{}
 	a.strategies.Store(&empty)

@@ -13,8 +13,11 @@ import (
 // Keys in echo.Context.
 const (
 	stateKey = "passport.state"
-	// SessionStoreKey is where echo-contrib/session looks for the store, so
-	// apps that already use it keep working beside passport.
+	// SessionStoreKey is where echo-contrib/session looks for the store.
+	// The Session middleware puts the manager's store there only when
+	// nothing is there yet: an app's own echo-contrib middleware keeps its
+	// store whether it runs before or after passport's. Read passport's
+	// own session with [GetSession], never with echo-contrib's Get.
 	SessionStoreKey = "_session_store"
 )
 

@@ -41,6 +41,19 @@ type Credentials struct {
 	Scopes []string
 }
 
+// check reports an empty (or blank) ClientID or ClientSecret, naming the
+// provider and the field. ([FromEnv] refuses an empty variable itself,
+// naming it.)
+func (c *Credentials) check(provider string) error {
+	switch {
+	case strings.TrimSpace(c.ClientID) == "":
+		return fmt.Errorf("%w: %s: ClientID is empty", ErrInvalidConfig, provider)
+	case strings.TrimSpace(c.ClientSecret) == "":
+		return fmt.Errorf("%w: %s: ClientSecret is empty", ErrInvalidConfig, provider)
+	}
+	return nil
+}
+
 // OIDCConfig is a generic OpenID Connect provider, configured through
 // discovery.
 type OIDCConfig struct {
@@ -187,8 +200,8 @@ func New(ctx context.Context, cfg Config) (*Catalogue, error) {
 		if b.creds == nil {
 			continue
 		}
-		if b.creds.ClientID == "" || b.creds.ClientSecret == "" {
-			return nil, fmt.Errorf("%w: %s needs a ClientID and a ClientSecret", ErrInvalidConfig, b.name)
+		if err := b.creds.check(b.name); err != nil {
+			return nil, err
 		}
 		p, err := b.build(ctx, c)
 		if err != nil {

@@ -192,6 +192,23 @@ func TestNewErrors(t *testing.T) {
 			}
 		})
 	}
+	for _, tt := range []struct {
+		name string
+		cfg  providers.Config
+		want string
+	}{
+		{"nok, GitHub ClientID empty", providers.Config{BaseURL: "https://app.example", GitHub: &providers.Credentials{ClientSecret: "b"}}, "github: ClientID is empty"},
+		{"nok, Google ClientSecret empty", providers.Config{BaseURL: "https://app.example", Google: &providers.Credentials{ClientID: "a"}}, "google: ClientSecret is empty"},
+		{"nok, Discord ClientID blank", providers.Config{BaseURL: "https://app.example", Discord: &providers.Credentials{ClientID: " ", ClientSecret: "b"}}, "discord: ClientID is empty"},
+		{"nok, Microsoft ClientSecret blank", providers.Config{BaseURL: "https://app.example", Microsoft: &providers.Credentials{ClientID: "a", ClientSecret: "\t"}}, "microsoft: ClientSecret is empty"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := providers.New(t.Context(), tt.cfg)
+			if !errors.Is(err, providers.ErrInvalidConfig) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v; want ErrInvalidConfig naming %q", err, tt.want)
+			}
+		})
+	}
 	t.Run("nok, OIDC discovery fails", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		defer srv.Close()

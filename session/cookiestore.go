@@ -95,6 +95,16 @@ func (s *CookieStore) New(r *http.Request, name string) (*sessions.Session, erro
 	return sess, nil
 }
 
+// OpenCookie reports whether value opens as a cookie of this store called
+// name (its age is not checked). It implements [CookieOpener].
+func (s *CookieStore) OpenCookie(name, value string) error {
+	data, err := s.codec.Open(name, value, 0)
+	if err != nil {
+		return err
+	}
+	return decodeValuesInto(map[any]any{}, data)
+}
+
 // Save writes sess to a Set-Cookie header on w. MaxAge < 0 deletes the
 // cookie. A session without an ID gets a new random one.
 func (s *CookieStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {

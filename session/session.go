@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/gorilla/securecookie"
 	"net/http"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ type Session struct {
 	err     error
 	loaded  bool
 	changed bool
+	// tampered: the request carried a cookie of the session's name that
+	// did not open.
+	tampered bool
 }
 
 type contextKey struct{}
@@ -75,6 +79,9 @@ func (s *Session) Load() error {
 		s.gs = s.fresh()
 		return s.err
 	}
+	if gs == nil || err != nil || gs.IsNew {
+		s.tampered = s.m.cookieTampered(s.r, s.name, err)
+	}
 	if gs == nil || err != nil {
 		gs = s.fresh()
 	}
@@ -100,6 +107,46 @@ func (s *Session) Load() error {
 		s.changed = true
 	}
 	return nil
+}
+
+// Tampered reports whether the request carried a session cookie that did
+// not open: forged, corrupted, or sealed with a key no longer configured.
+// Such a request is an anonymous visitor; Tampered lets the caller log it
+// as its own event, apart from "no cookie" and from a session that timed
+// out or was logged out. It never loads the session: before [Session.Load]
+// (or any method that loads) it is false. A store tells it apart only when
+// it returns a decode error (gorilla's stores) or implements
+// [CookieOpener] (this module's stores).
+func (s *Session) Tampered() bool { return s.tampered }
+
+// CookieOpener is implemented by stores that can tell whether a cookie of
+// theirs opens (authentic, well-formed) without any I/O. The manager asks
+// it when the store answered a new session to a request that carried a
+// cookie, to tell a tampered cookie from a record that is gone.
+type CookieOpener interface {
+	// OpenCookie returns an error when value is not a cookie the store
+	// sealed under name with one of its keys.
+	OpenCookie(name, value string) error
+}
+
+// cookieTampered reports whether the store's new session for r comes from a
+// cookie that does not open; err is the store's error, if any.
+func (m *Manager) cookieTampered(r *http.Request, name string, err error) bool {
+	c, cerr := r.Cookie(name)
+	if cerr != nil || c.Value == "" {
+		return false
+	}
+	var sc securecookie.Error
+	if errors.As(err, &sc) && sc.IsDecode() || errors.Is(err, ErrInvalidCookie) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	if o, ok := m.store.(CookieOpener); ok {
+		return o.OpenCookie(name, c.Value) != nil
+	}
+	return false
 }
 
 // countCookies counts the cookies called name in r's Cookie headers, as

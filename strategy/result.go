@@ -87,6 +87,10 @@ type Result[U any] struct {
 	// response, and a success's with a login's response or a callback's;
 	// a Stateless or AssignTo route sets no cookies and drops them.
 	Header http.Header
+	// Username is the identifier a fail tried (the username of a login
+	// form), for the audit log: never a password or token. Optional; the
+	// log escapes it and cuts it short.
+	Username string
 }
 
 // Success reports that the request is authenticated as user.
@@ -131,6 +135,13 @@ func (r Result[U]) WithHeader(key, value string) Result[U] {
 	}
 	h.Add(key, value)
 	r.Header = h
+	return r
+}
+
+// WithUsername returns a copy of r whose Username is name, the
+// identifier a fail tried, so that the audit log can say who was tried.
+func (r Result[U]) WithUsername(name string) Result[U] {
+	r.Username = name
 	return r
 }
 

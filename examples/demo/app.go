@@ -182,6 +182,7 @@ func (a *app) wire(cfg Config) error {
 		Serialize:   func(u *User) (string, error) { return strconv.FormatInt(u.ID, 10), nil },
 		Deserialize: a.users.byID,
 		Logger:      a.logger,
+		Audit:       a.logger, // logins, logouts, failures with the username tried, session.tamper
 	})
 	if err != nil {
 		return err

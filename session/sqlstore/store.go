@@ -243,6 +243,20 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	return sess, nil
 }
 
+// OpenCookie reports whether value opens as a cookie of this store called
+// name, holding a well-formed session ID; the database is not read. It
+// implements [session.CookieOpener].
+func (s *Store) OpenCookie(name, value string) error {
+	raw, err := s.codec.Open(name, value, 0)
+	if err != nil {
+		return err
+	}
+	if !validID(string(raw)) {
+		return fmt.Errorf("sqlstore: %w: malformed session ID", session.ErrInvalidCookie)
+	}
+	return nil
+}
+
 // Save writes sess to the database and its sealed ID to a cookie on w.
 //
 // With Options.MaxAge < 0 it deletes the row (when the session has an ID)

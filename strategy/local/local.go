@@ -245,7 +245,7 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 		kerr = fmt.Errorf("%w: empty canonical form", ErrInvalidIdentifier)
 	}
 	if kerr != nil {
-		return s.credentialsFail(fmt.Errorf("local: %s: %w: %w", s.cfg.UsernameField, strategy.ErrMalformedCredentials, kerr)), nil
+		return s.credentialsFail(fmt.Errorf("local: %s: %w: %w", s.cfg.UsernameField, strategy.ErrMalformedCredentials, kerr)).WithUsername(c.username), nil
 	}
 
 	ctx := r.Context()
@@ -260,7 +260,7 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 			return strategy.Result[U]{}, fmt.Errorf("local: throttle: %w", terr)
 		}
 		if wait > 0 {
-			return throttled[U](wait), nil
+			return throttled[U](wait).WithUsername(username), nil
 		}
 		// The attempt is reserved: report how it ended, even if Verify
 		// panics, and even if the client has gone away.
@@ -287,10 +287,10 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 		return res, nil
 	case errors.Is(verr, strategy.ErrInvalidCredentials):
 		outcome = OutcomeFailure
-		return s.wrongCredentials(verr, verr), nil
+		return s.wrongCredentials(verr, verr).WithUsername(username), nil
 	case errors.Is(verr, strategy.ErrUserNotFound):
 		outcome = OutcomeFailure
-		return s.wrongCredentials(fmt.Errorf("%w (%w)", strategy.ErrInvalidCredentials, verr), verr), nil
+		return s.wrongCredentials(fmt.Errorf("%w (%w)", strategy.ErrInvalidCredentials, verr), verr).WithUsername(username), nil
 	default:
 		return strategy.Result[U]{}, fmt.Errorf("local: verify: %w", verr)
 	}

@@ -294,21 +294,30 @@ func TestOAuth2ConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(c *oauth.Config[string])
+		want string // in the error's text, when set
 	}{
-		{"nok, no token URL", func(c *oauth.Config[string]) { c.OAuth2.Endpoint.TokenURL = "" }},
-		{"nok, relative redirect URL", func(c *oauth.Config[string]) { c.OAuth2.RedirectURL = "/cb" }},
-		{"nok, no client ID", func(c *oauth.Config[string]) { c.OAuth2.ClientID = "" }},
-		{"nok, AuthParams set the state", func(c *oauth.Config[string]) { c.AuthParams = url.Values{"State": {"x"}} }},
-		{"nok, AuthParams set the challenge", func(c *oauth.Config[string]) { c.AuthParams = url.Values{"code_challenge": {"x"}} }},
-		{"nok, AuthParams without OAuth2", func(c *oauth.Config[string]) { c.OAuth2 = nil; c.AuthParams = url.Values{"prompt": {"consent"}} }},
+		{"nok, no token URL", func(c *oauth.Config[string]) { c.OAuth2.Endpoint.TokenURL = "" }, ""},
+		{"nok, relative redirect URL", func(c *oauth.Config[string]) { c.OAuth2.RedirectURL = "/cb" }, "github: OAuth2.RedirectURL"},
+		{"nok, no client ID", func(c *oauth.Config[string]) { c.OAuth2.ClientID = "" }, "github: OAuth2.ClientID is empty"},
+		{"nok, blank client ID", func(c *oauth.Config[string]) { c.OAuth2.ClientID = "  " }, "github: OAuth2.ClientID is empty"},
+		{"nok, no client secret", func(c *oauth.Config[string]) { c.OAuth2.ClientSecret = "" }, "github: OAuth2.ClientSecret is empty"},
+		{"nok, redirect URL without host", func(c *oauth.Config[string]) { c.OAuth2.RedirectURL = "https:///cb" }, "github: OAuth2.RedirectURL"},
+		{"nok, redirect URL not http", func(c *oauth.Config[string]) { c.OAuth2.RedirectURL = "ftp://app.example/cb" }, "github: OAuth2.RedirectURL"},
+		{"nok, AuthParams set the state", func(c *oauth.Config[string]) { c.AuthParams = url.Values{"State": {"x"}} }, ""},
+		{"nok, AuthParams set the challenge", func(c *oauth.Config[string]) { c.AuthParams = url.Values{"code_challenge": {"x"}} }, ""},
+		{"nok, AuthParams without OAuth2", func(c *oauth.Config[string]) { c.OAuth2 = nil; c.AuthParams = url.Values{"prompt": {"consent"}} }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o2 := *good
 			cfg := oauth.Config[string]{Provider: gh.Provider(cb), OAuth2: &o2, Verify: verifyName}
 			tt.edit(&cfg)
-			if _, err := oauth.New(cfg); !errors.Is(err, oauth.ErrInvalidConfig) {
+			_, err := oauth.New(cfg)
+			if !errors.Is(err, oauth.ErrInvalidConfig) {
 				t.Errorf("got %v; want ErrInvalidConfig", err)
+			}
+			if err != nil && tt.want != "" && !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %q; want it to name %q", err, tt.want)
 			}
 		})
 	}

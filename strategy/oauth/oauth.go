@@ -271,6 +271,9 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 		}
 	}
 	if o2 != nil {
+		if err := checkClient(s.name, o2); err != nil {
+			return nil, err
+		}
 		var err error
 		if s.oauth2, err = copyOAuth2(o2); err != nil {
 			return nil, err
@@ -394,4 +397,21 @@ func (s *Strategy[U]) fail(reason error) strategy.Result[U] {
 		msg = "Sign-in with " + s.label + " was cancelled."
 	}
 	return strategy.Fail[U]("", status, msg).WithReason(reason)
+}
+
+// checkClient refuses an OAuth 2.0 client that the provider would refuse
+// on its own error page: an empty client ID or secret, or a callback URL
+// that is not an absolute http(s) URL. The error names the provider.
+func checkClient(name string, o2 *oauth2.Config) error {
+	switch {
+	case strings.TrimSpace(o2.ClientID) == "":
+		return fmt.Errorf("%w: %s: OAuth2.ClientID is empty", ErrInvalidConfig, name)
+	case strings.TrimSpace(o2.ClientSecret) == "":
+		return fmt.Errorf("%w: %s: OAuth2.ClientSecret is empty", ErrInvalidConfig, name)
+	}
+	u, err := url.Parse(o2.RedirectURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%w: %s: OAuth2.RedirectURL %q is not an absolute http(s) URL", ErrInvalidConfig, name, o2.RedirectURL)
+	}
+	return nil
 }
