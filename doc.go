@@ -29,4 +29,28 @@
 // *echo.HTTPError so the app's error handler renders it. [CSRF] keeps its
 // secret in the session, so a token from before login or logout is
 // refused after it.
+//
+// # The Authenticator's methods
+//
+// go doc lists the methods of the generic [Authenticator] under its type,
+// not in the package overview: run go doc passport.Authenticator (or
+// go doc -all). In short:
+//
+//   - strategies: [Authenticator.Use], [Authenticator.Unuse], [Authenticator.Strategy]
+//   - routes: [Authenticator.Authenticate], [Authenticator.AuthenticateAny]
+//     (each a [Route] with Handler and Middleware), [Authenticator.MountOAuth]
+//   - sessions: [Authenticator.Session], [Authenticator.SessionWithConfig],
+//     [Authenticator.SessionMiddleware], [Authenticator.Sessions], [Authenticator.SessionStrategy]
+//   - guards: [Authenticator.RequireLogin], [Authenticator.RequireLogout]
+//   - login state: [Authenticator.Login], [Authenticator.Logout], [Authenticator.ProviderLogout]
+//   - the user: [Authenticator.User], [Authenticator.LoadUser], [Authenticator.IsAuthenticated],
+//     [Authenticator.Info], [Authenticator.Assigned]
+//
+// # Guides
+//
+// The guides are in the repository's docs directory: getting-started.md
+// (a password login step by step, and how to use a checkout before the
+// module is published), concepts.md, local.md, sessions.md, security.md,
+// oauth.md, providers.md, jwt.md, api-tokens.md, writing-a-strategy.md and
+// migrating-from-passport.md.
 package passport

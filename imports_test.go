@@ -1,7 +1,10 @@
 package passport_test
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -50,5 +53,69 @@ func TestImportRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLibraryUserCompilesNoHeavyDependency lists what a program that
+// imports only the root and strategy/local compiles: none of the heavy
+// dependencies that examples, tests and opt-in packages use.
+func TestLibraryUserCompilesNoHeavyDependency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	const mod = "github.com/gopassport/passport"
+	dir := t.TempDir()
+	prog := "package main\n\nimport (\n\t_ \"" + mod + "\"\n\t_ \"" + mod + "/strategy/local\"\n)\n\nfunc main() {}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "list", "-deps", filepath.Join(dir, "main.go"))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps of a program importing the root and strategy/local: %v", err)
+	}
+	heavy := []string{"modernc.org/", "github.com/oauth2-proxy/mockoidc", "github.com/chromedp/",
+		"github.com/jackc/pgx", "github.com/lestrrat-go/jwx", "github.com/mtibben/confusables",
+		"github.com/markbates/goth", "github.com/golang-jwt/jwt", "github.com/coreos/go-oidc"}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, mod+"/strategy/local") {
+		t.Fatalf("go list -deps did not list strategy/local:\n%s", out)
+	}
+	for _, d := range deps {
+		for _, h := range heavy {
+			if strings.HasPrefix(d, h) {
+				t.Errorf("a program importing only the root and strategy/local compiles %s", d)
+			}
+		}
+	}
+}
+
+// TestOnlyOAuthImportsGoth keeps goth in strategy/oauth and providers (and
+// their test kits and the examples): every other non-test package stays
+// free of it. Tests of the root may use goth; apps never compile them.
+func TestOnlyOAuthImportsGoth(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	const mod = "github.com/gopassport/passport"
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list ./...: %v", err)
+	}
+	allowed := []string{mod + "/strategy/oauth", mod + "/providers", mod + "/examples/"}
+	n := 0
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 || !slices.ContainsFunc(f[1:], func(p string) bool { return strings.HasPrefix(p, "github.com/markbates/goth") }) {
+			continue
+		}
+		n++
+		pkg, _, _ := strings.Cut(f[0], " ")
+		if !slices.ContainsFunc(allowed, func(a string) bool { return strings.HasPrefix(pkg, a) }) {
+			t.Errorf("%s imports goth; only strategy/oauth and providers may", f[0])
+		}
+	}
+	if n == 0 {
+		t.Error("no package imports goth: the check saw nothing")
 	}
 }
