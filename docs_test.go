@@ -355,7 +355,6 @@ var docsPending = map[string]bool{
 	"docs/api-tokens.md":         true,
 	"docs/concepts.md":           true,
 	"docs/jwt.md":                true,
-	"docs/local.md":              true,
 	"docs/oauth.md":              true,
 	"docs/providers.md":          true,
 	"docs/writing-a-strategy.md": true,
