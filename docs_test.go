@@ -353,7 +353,6 @@ func TestDocSnippetsCompile(t *testing.T) {
 // blocks compile; add none.
 var docsPending = map[string]bool{
 	"docs/api-tokens.md":         true,
-	"docs/concepts.md":           true,
 	"docs/jwt.md":                true,
 	"docs/oauth.md":              true,
 	"docs/providers.md":          true,
