@@ -81,6 +81,10 @@ var docImports = map[string]string{
 	"strategytest": "github.com/gopassport/passport/strategy/strategytest",
 	"providers":    "github.com/gopassport/passport/providers",
 	"devoidc":      "github.com/gopassport/passport/providers/devoidc",
+	"twitch":       "github.com/markbates/goth/providers/twitch",
+	"oauth2":       "golang.org/x/oauth2",
+	"endpoints":    "golang.org/x/oauth2/endpoints",
+	"fs":           "io/fs",
 }
 
 // docPreamble gives the few names that guides use without declaring, so a
@@ -357,6 +361,5 @@ var docsPending = map[string]bool{
 	"docs/jwt.md":                true,
 	"docs/local.md":              true,
 	"docs/oauth.md":              true,
-	"docs/providers.md":          true,
 	"docs/writing-a-strategy.md": true,
 }
