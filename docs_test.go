@@ -85,6 +85,7 @@ var docImports = map[string]string{
 	"oauth2":       "golang.org/x/oauth2",
 	"endpoints":    "golang.org/x/oauth2/endpoints",
 	"fs":           "io/fs",
+	"hmacsig":      "github.com/gopassport/passport/examples/custom-strategy/hmacsig",
 }
 
 // docPreamble gives the few names that guides use without declaring, so a
