@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/throttle"
@@ -198,48 +199,36 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 		return s.fail(http.StatusBadRequest, msgMalformed, err), nil
 	}
 	ctx := r.Context()
-	if t := s.throttle; t != nil {
-		att := throttle.Attempt{IP: strategy.ClientIP(r)}
-		wait, terr := t.Allow(ctx, att)
-		if terr != nil {
-			return strategy.Result[U]{}, fmt.Errorf("apikey: throttle: %w", terr)
+	if s.throttle == nil {
+		res, err = s.verifyResult(s.verify(ctx, key))
+		if err != nil {
+			err = fmt.Errorf("apikey: %w", err)
 		}
-		if wait > 0 {
-			return s.fail(http.StatusTooManyRequests, msgThrottled, strategy.ErrThrottled).WithHeader("Retry-After", throttle.RetryAfter(wait)), nil
-		}
-		outcome := throttle.OutcomeAborted
-		defer func() {
-			derr := t.Done(context.WithoutCancel(ctx), att, outcome)
-			if derr != nil && err == nil {
-				res, err = strategy.Result[U]{}, fmt.Errorf("apikey: throttle: %w", derr)
-			}
-		}()
-		defer func() { outcome = outcomeOf(res, err) }()
+		return res, err
 	}
-	user, err := s.verify(ctx, key)
+	res, err = throttle.Guard(ctx, s.throttle, throttle.Attempt{IP: strategy.ClientIP(r)},
+		func(wait time.Duration) strategy.Result[U] {
+			return s.fail(http.StatusTooManyRequests, msgThrottled, strategy.ErrThrottled).WithHeader("Retry-After", throttle.RetryAfter(wait))
+		},
+		func() (strategy.Result[U], error) {
+			return s.verifyResult(s.verify(ctx, key))
+		})
+	if err != nil {
+		err = fmt.Errorf("apikey: %w", err)
+	}
+	return res, err
+}
+
+// verifyResult maps Verify's answer to a result: a user is a success, a
+// verify refusal a fail, anything else a fault.
+func (s *Strategy[U]) verifyResult(user U, err error) (strategy.Result[U], error) {
 	if err != nil {
 		if res, ok := s.verifyFail(err); ok {
 			return res, nil
 		}
-		return strategy.Result[U]{}, fmt.Errorf("apikey: verify: %w", err)
+		return strategy.Result[U]{}, fmt.Errorf("verify: %w", err)
 	}
 	return strategy.Success(user, strategy.Info{}), nil
-}
-
-// outcomeOf is how an attempt that the throttle allowed ended: a success
-// (or a 403, whose key was right), an unknown key, or neither (a fault, a
-// Verify that throttled by itself).
-func outcomeOf[U any](res strategy.Result[U], err error) throttle.Outcome {
-	switch {
-	case err != nil:
-		return throttle.OutcomeAborted
-	case res.Kind == strategy.KindSuccess, res.Kind == strategy.KindFail && res.FailStatus() == http.StatusForbidden:
-		return throttle.OutcomeSuccess
-	case res.Kind == strategy.KindFail && errors.Is(res.Reason, strategy.ErrInvalidCredentials):
-		return throttle.OutcomeFailure
-	default:
-		return throttle.OutcomeAborted
-	}
 }
 
 func (s *Strategy[U]) fail(status int, msg string, reason error) strategy.Result[U] {

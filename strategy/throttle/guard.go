@@ -1,0 +1,53 @@
+package throttle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gopassport/passport/strategy"
+)
+
+// Guard runs check under t for att, for strategies that throttle around
+// their Verify (basic and apikey do). When t refuses the attempt, Guard
+// returns throttled(wait) without calling check. Otherwise it calls check
+// and reports how the attempt ended ([OutcomeOf]) to t.Done, even when
+// check panics. A fault of t is returned as an error wrapped with
+// "throttle: "; check's own results pass through unchanged.
+func Guard[U any](ctx context.Context, t Throttler, att Attempt, throttled func(wait time.Duration) strategy.Result[U], check func() (strategy.Result[U], error)) (res strategy.Result[U], err error) {
+	wait, err := t.Allow(ctx, att)
+	if err != nil {
+		return strategy.Result[U]{}, fmt.Errorf("throttle: %w", err)
+	}
+	if wait > 0 {
+		return throttled(wait), nil
+	}
+	outcome := OutcomeAborted
+	defer func() {
+		derr := t.Done(context.WithoutCancel(ctx), att, outcome)
+		if derr != nil && err == nil {
+			res, err = strategy.Result[U]{}, fmt.Errorf("throttle: %w", derr)
+		}
+	}()
+	res, err = check()
+	outcome = OutcomeOf(res, err)
+	return res, err
+}
+
+// OutcomeOf is how an attempt that the throttle allowed ended: a success
+// (or a 403, whose credentials were right), wrong credentials, or neither
+// (a fault, a Verify that throttled by itself).
+func OutcomeOf[U any](res strategy.Result[U], err error) Outcome {
+	switch {
+	case err != nil:
+		return OutcomeAborted
+	case res.Kind == strategy.KindSuccess, res.Kind == strategy.KindFail && res.FailStatus() == http.StatusForbidden:
+		return OutcomeSuccess
+	case res.Kind == strategy.KindFail && errors.Is(res.Reason, strategy.ErrInvalidCredentials):
+		return OutcomeFailure
+	default:
+		return OutcomeAborted
+	}
+}
