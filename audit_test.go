@@ -228,3 +228,51 @@ func TestAuditDefaults(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditDefaultSkipsStatelessTraffic checks that the default audit log
+// (slog.Default) records logins, not every bearer-token request, while an
+// explicit Config.Audit still gets a record per Stateless success.
+func TestAuditDefaultSkipsStatelessTraffic(t *testing.T) {
+	prev := slog.Default()
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	for _, tt := range []struct {
+		name     string
+		explicit bool
+		want     int
+	}{
+		{"ok, default logger: no record per request", false, 0},
+		{"ok, explicit Audit: a record per request", true, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var def, own bytes.Buffer
+			slog.SetDefault(slog.New(slog.NewTextHandler(&def, nil)))
+			cfg := passport.Config[string]{
+				Serialize:   func(u string) (string, error) { return u, nil },
+				Deserialize: func(_ context.Context, k string) (string, error) { return k, nil },
+			}
+			if tt.explicit {
+				cfg.Audit = slog.New(slog.NewTextHandler(&own, nil))
+			}
+			auth, err := passport.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = auth.Use("token", strategy.Func[string](func(*http.Request) (strategy.Result[string], error) {
+				return strategy.Success("ada", strategy.Info{}), nil
+			}))
+			e := echo.New()
+			e.GET("/api", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, auth.Authenticate("token", passport.Stateless()).Middleware())
+			for range 2 {
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api", nil))
+				if rec.Code != http.StatusOK {
+					t.Fatalf("status: got %d; want 200", rec.Code)
+				}
+			}
+			got := strings.Count(def.String(), "passport: login") + strings.Count(own.String(), "passport: login")
+			if got != tt.want {
+				t.Errorf("login records: got %d; want %d\ndefault: %s\nown: %s", got, tt.want, def.String(), own.String())
+			}
+		})
+	}
+}

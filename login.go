@@ -120,7 +120,7 @@ func (st *reqState[U]) setNobody() {
 }
 
 func (a *Authenticator[U]) auditLogin(c echo.Context, strategyName string, user U) {
-	if a.audit == nil {
+	if a.audit == nil || !a.auditStateless {
 		return
 	}
 	key, err := a.serialize(user)

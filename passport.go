@@ -57,6 +57,9 @@ type Config[U any] struct {
 	// one at Warn level per session cookie that does not decode
 	// ("session.tamper"). Never a password, token, cookie value or session
 	// ID. Optional. Default slog.Default(); DisableAudit turns it off.
+	// A success on a Stateless route (a bearer token on every API request)
+	// is recorded only when Audit is set, so the default logs logins, not
+	// traffic.
 	Audit *slog.Logger
 	// DisableAudit turns the audit records off. Optional. Default false.
 	// Setting both Audit and DisableAudit is a configuration error.
@@ -74,6 +77,9 @@ type Authenticator[U any] struct {
 	keepOnLogout []string
 	logger       *slog.Logger
 	audit        *slog.Logger
+	// auditStateless records Stateless successes: only with an explicit
+	// Config.Audit, never with the slog.Default() fallback.
+	auditStateless bool
 
 	mu         sync.Mutex // serialises writers of strategies
 	strategies atomic.Pointer[map[string]strategy.Strategy[U]]
@@ -91,13 +97,14 @@ func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 		return nil, errors.New("passport: Config.Audit and Config.DisableAudit are both set")
 	}
 	a := &Authenticator[U]{
-		sessions:     cfg.Sessions,
-		serialize:    cfg.Serialize,
-		deserialize:  cfg.Deserialize,
-		keepOnLogin:  append([]string{ReturnToKey, session.FlashKeys}, cfg.KeepOnLogin...),
-		keepOnLogout: append([]string{session.FlashKeys}, cfg.KeepOnLogin...),
-		logger:       cfg.Logger,
-		audit:        cfg.Audit,
+		sessions:       cfg.Sessions,
+		serialize:      cfg.Serialize,
+		deserialize:    cfg.Deserialize,
+		keepOnLogin:    append([]string{ReturnToKey, session.FlashKeys}, cfg.KeepOnLogin...),
+		keepOnLogout:   append([]string{session.FlashKeys}, cfg.KeepOnLogin...),
+		logger:         cfg.Logger,
+		audit:          cfg.Audit,
+		auditStateless: cfg.Audit != nil,
 	}
 	if a.logger == nil {
 		a.logger = slog.Default()
