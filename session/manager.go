@@ -32,7 +32,9 @@ type Config struct {
 	// Path other than "/" rules "__Host-" out: browsers accept a "__Host-"
 	// cookie only from a secure origin, with Secure, Path=/ and no Domain,
 	// so a sibling subdomain (or a man in the middle on plain HTTP) cannot
-	// plant one. Over plain HTTP the bare name is used.
+	// plant one. Over plain HTTP the bare name is used. It must be an
+	// RFC 6265 cookie name (no spaces, controls or separators such as
+	// '=', ';', ',') and must not start with "__".
 	Name string
 	// HostPrefix gives the cookie the "__Host-" prefix on every request,
 	// plain HTTP included, and forces Secure. Optional. Default false: the
@@ -45,18 +47,21 @@ type Config struct {
 	// TLS. Set it when a proxy terminates TLS in front of the app.
 	Secure bool
 	// Domain of the cookie. Optional. Default none (host-only, the safest).
+	// It must be a host name such as "example.com", not a URL.
 	Domain string
-	// Path of the cookie. Optional. Default "/".
+	// Path of the cookie. Optional. Default "/". It must start with '/'.
 	Path string
 	// SameSite of the cookie. Optional. Default http.SameSiteLaxMode: Strict
 	// would drop the cookie on the way back from an OAuth provider, None
 	// would send it with cross-site POSTs.
 	SameSite http.SameSite
 	// IdleTimeout ends a session that saw no request for this long.
-	// Optional. Default 2 hours. Negative disables it.
+	// Optional. Default 2 hours. Negative disables it. It must not be
+	// longer than AbsoluteTimeout, which would end every session first.
 	IdleTimeout time.Duration
 	// AbsoluteTimeout ends a session this long after it began, however
 	// active. Optional. Default 24 hours; it is also the cookie's Max-Age.
+	// It must not be negative: a session always ends.
 	AbsoluteTimeout time.Duration
 	// Logger receives faults that cannot be returned, such as a failed save
 	// after the handler returned. Optional. Default slog.Default().
@@ -82,10 +87,19 @@ type Manager struct {
 	now      func() time.Time
 }
 
-// New returns a Manager, or an error when cfg is not usable.
+// ErrInvalidConfig is wrapped by the errors that [New] returns for a
+// configuration mistake.
+var ErrInvalidConfig = errors.New("session: invalid config")
+
+// New returns a Manager, or an error wrapping [ErrInvalidConfig] when cfg
+// is not usable: no Store, a Name that is not an RFC 6265 cookie name, a
+// Path or Domain a browser would not keep, HostPrefix with a Domain or a
+// Path other than "/", an unknown SameSite, a negative AbsoluteTimeout, or
+// an IdleTimeout longer than the AbsoluteTimeout (which could never fire).
+// Zero values mean the documented defaults.
 func New(cfg Config) (*Manager, error) {
 	if cfg.Store == nil {
-		return nil, errors.New("session: Config.Store is required")
+		return nil, fmt.Errorf("%w: Store is required", ErrInvalidConfig)
 	}
 	m := &Manager{
 		store:    cfg.Store,
@@ -99,12 +113,21 @@ func New(cfg Config) (*Manager, error) {
 	if m.name == "" {
 		m.name = "passport"
 	}
-	if strings.ContainsAny(m.name, "=;, \t\r\n") || strings.HasPrefix(m.name, "__") {
-		return nil, fmt.Errorf("session: invalid cookie name %q", m.name)
+	if !validCookieName(m.name) {
+		return nil, fmt.Errorf("%w: Name %q is not a cookie name (RFC 6265 token: no spaces, controls or separators)", ErrInvalidConfig, m.name)
+	}
+	if strings.HasPrefix(m.name, "__") {
+		return nil, fmt.Errorf("%w: Name %q starts with \"__\": the __Host- or __Secure- prefix is added by the manager", ErrInvalidConfig, m.name)
 	}
 	path := cfg.Path
 	if path == "" {
 		path = "/"
+	}
+	if !strings.HasPrefix(path, "/") || !validCookieAttr(path) {
+		return nil, fmt.Errorf("%w: Path %q must start with '/' and hold no ';' or control characters", ErrInvalidConfig, path)
+	}
+	if cfg.Domain != "" && !validCookieDomain(cfg.Domain) {
+		return nil, fmt.Errorf("%w: Domain %q is not a host name (no scheme, port or path)", ErrInvalidConfig, cfg.Domain)
 	}
 	if cfg.Domain == "" && path == "/" {
 		m.prefixed = "__Host-" + m.name
@@ -113,7 +136,7 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if cfg.HostPrefix {
 		if cfg.Domain != "" || path != "/" {
-			return nil, errors.New("session: a __Host- cookie must have Path / and no Domain")
+			return nil, fmt.Errorf("%w: HostPrefix needs Path \"/\" and no Domain (a __Host- cookie has both)", ErrInvalidConfig)
 		}
 		m.secure = true
 	}
@@ -123,11 +146,17 @@ func New(cfg Config) (*Manager, error) {
 	if m.idle == 0 {
 		m.idle = 2 * time.Hour
 	}
+	if m.absolute < 0 {
+		return nil, fmt.Errorf("%w: AbsoluteTimeout %v is negative (a session always ends)", ErrInvalidConfig, m.absolute)
+	}
 	if m.absolute == 0 {
 		m.absolute = 24 * time.Hour
 	}
-	if m.absolute < 0 {
-		return nil, errors.New("session: AbsoluteTimeout must not be negative")
+	if cfg.IdleTimeout > m.absolute {
+		return nil, fmt.Errorf("%w: IdleTimeout %v is longer than AbsoluteTimeout %v, so it never ends a session", ErrInvalidConfig, cfg.IdleTimeout, m.absolute)
+	}
+	if cfg.SameSite < 0 || cfg.SameSite > http.SameSiteNoneMode {
+		return nil, fmt.Errorf("%w: SameSite %d is not an http.SameSite mode", ErrInvalidConfig, cfg.SameSite)
 	}
 	m.touch = time.Minute
 	if m.idle > 0 && m.idle/10 < m.touch {
@@ -248,3 +277,52 @@ func (w *saveWriter) Write(b []byte) (int, error) {
 }
 
 func (w *saveWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// validCookieName reports whether name is an RFC 6265 cookie-name, a
+// token of RFC 9110: visible ASCII without separators.
+func validCookieName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validCookieAttr reports whether v can be a cookie attribute's value:
+// visible ASCII or spaces, without ';'.
+func validCookieAttr(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' || c >= 0x7f || c == ';' {
+			return false
+		}
+	}
+	return true
+}
+
+// validCookieDomain reports whether d is a bare host name, with an
+// optional leading dot: dot-separated labels of letters, digits, '-' and
+// '_'. A scheme, a port or a path (a URL given where a host is meant) is
+// refused.
+func validCookieDomain(d string) bool {
+	d = strings.TrimPrefix(d, ".")
+	if d == "" || len(d) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
