@@ -1,6 +1,9 @@
 package jwt
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors of the issuer and its stores, checked with [errors.Is].
 // The strategy never returns them from Authenticate: a rejected token is a
@@ -25,3 +28,30 @@ var (
 	// issue refresh tokens or revoke anything.
 	ErrNoStore = errors.New("jwt: issuer has no store")
 )
+
+// ErrInvalidConfig is wrapped by the errors that [New], [NewIssuer] and
+// [NewJWKS] return for a configuration mistake: a missing or unusable key,
+// a negative duration or size, a URL that is not absolute, and so on. The
+// error's message names the field.
+var ErrInvalidConfig = errors.New("jwt: invalid config")
+
+// configError is a configuration mistake: its message is the mistake's
+// own, which names the package and the field, and it matches
+// [ErrInvalidConfig] as well as what it wraps.
+type configError struct{ err error }
+
+func (e *configError) Error() string   { return e.err.Error() }
+func (e *configError) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
+
+// invalidConfig marks err, when not nil, as a configuration mistake.
+func invalidConfig(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &configError{err: err}
+}
+
+// configErrorf is fmt.Errorf for a configuration mistake.
+func configErrorf(format string, args ...any) error {
+	return invalidConfig(fmt.Errorf(format, args...))
+}

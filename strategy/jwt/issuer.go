@@ -27,7 +27,7 @@ type IssuerConfig struct {
 	// Issuer is the "iss" claim, usually the app's base URL. Required.
 	Issuer string
 	// Audience is the "aud" claim. Optional but recommended; give the
-	// strategy the same value in [Config.Audience].
+	// strategy the same value in [Config.Audience]. No entry may be empty.
 	Audience []string
 	// Key signs the access tokens. Required. Its Key is an HMAC secret
 	// ([]byte, see [GenerateHMACSecret]), an *ecdsa.PrivateKey (ES256 on
@@ -41,13 +41,13 @@ type IssuerConfig struct {
 	// they expire. Optional.
 	PreviousKeys []Key
 	// AccessTTL is the lifetime of an access token. Optional. Default 15
-	// minutes. Keep it short: an access token is taken back only by a
+	// minutes; it must not be negative. Keep it short: an access token is taken back only by a
 	// strategy whose [Config.Revocations] is the Store (logout, reuse
 	// detection and [Issuer.RevokeUser]), and it must not exceed the
 	// strategy's [Config.MaxTokenLifetime] (a day by default).
 	AccessTTL time.Duration
 	// RefreshTTL is the lifetime of each refresh token. Optional. Default
-	// 30 days. Every rotation gives the new token a fresh lifetime. It may
+	// 30 days; it must not be negative. Every rotation gives the new token a fresh lifetime. It may
 	// not be shorter than AccessTTL: the store remembers a revoked login
 	// while its refresh tokens live, and must do so while its access
 	// tokens do.
@@ -136,10 +136,32 @@ func (p TokenPair) FingerprintCookie() *http.Cookie {
 	}
 }
 
-// NewIssuer checks cfg and builds an Issuer.
+// NewIssuer checks cfg and builds an Issuer. Configuration mistakes (no
+// Issuer, a key that cannot sign, a negative or contradictory TTL, an
+// empty Audience entry, duplicate key IDs) are returned as errors
+// wrapping [ErrInvalidConfig] that name the field.
 func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
+	i, err := newIssuer(cfg)
+	if err != nil {
+		return nil, invalidConfig(err)
+	}
+	return i, nil
+}
+
+// newIssuer is NewIssuer; every error it returns is a configuration
+// mistake.
+func newIssuer(cfg IssuerConfig) (*Issuer, error) {
 	if cfg.Issuer == "" {
 		return nil, errors.New("jwt: IssuerConfig.Issuer is required")
+	}
+	if slices.Contains(cfg.Audience, "") {
+		return nil, errors.New("jwt: IssuerConfig.Audience holds an empty string")
+	}
+	if cfg.AccessTTL < 0 {
+		return nil, fmt.Errorf("jwt: IssuerConfig.AccessTTL %v is negative", cfg.AccessTTL)
+	}
+	if cfg.RefreshTTL < 0 {
+		return nil, fmt.Errorf("jwt: IssuerConfig.RefreshTTL %v is negative", cfg.RefreshTTL)
 	}
 	alg := cfg.Key.Algorithm
 	if alg == "" {
@@ -172,10 +194,10 @@ func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
 		rand:       cfg.Rand,
 		bind:       cfg.Fingerprint,
 	}
-	if i.accessTTL <= 0 {
+	if i.accessTTL == 0 {
 		i.accessTTL = 15 * time.Minute
 	}
-	if i.refreshTTL <= 0 {
+	if i.refreshTTL == 0 {
 		i.refreshTTL = 30 * 24 * time.Hour
 	}
 	if i.refreshTTL < i.accessTTL {

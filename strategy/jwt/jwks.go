@@ -30,9 +30,10 @@ type JWKSConfig struct {
 	// as given; each request is bounded by Timeout anyway.
 	Client *http.Client
 	// Timeout bounds each fetch of the set. Optional. Default 10 seconds.
+	// It must not be negative.
 	Timeout time.Duration
 	// RefreshInterval is how often the set is fetched in the background.
-	// Optional. Default one hour.
+	// Optional. Default one hour. It must not be negative.
 	RefreshInterval time.Duration
 	// UnknownKIDInterval is the shortest time between two fetches caused
 	// by tokens whose kid is not in the set (a key rotation at the
@@ -71,20 +72,23 @@ type JWKS struct {
 // refresh or unknown kid. While the set holds no key at all, tokens that
 // need it make Authenticate return an error (a 500), not a fail, since the
 // fault is the server's.
+//
+// A configuration mistake (no URL, one that is not an absolute https URL,
+// a negative duration) is an error wrapping [ErrInvalidConfig].
 func NewJWKS(ctx context.Context, cfg JWKSConfig) (*JWKS, error) {
 	if ctx == nil {
 		return nil, errors.New("jwt: nil context")
 	}
-	if err := checkJWKSURL(cfg.URL); err != nil {
-		return nil, err
+	if err := checkJWKSConfig(cfg); err != nil {
+		return nil, invalidConfig(err)
 	}
-	if cfg.Timeout <= 0 {
+	if cfg.Timeout == 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	if cfg.RefreshInterval <= 0 {
+	if cfg.RefreshInterval == 0 {
 		cfg.RefreshInterval = time.Hour
 	}
-	if cfg.UnknownKIDInterval <= 0 {
+	if cfg.UnknownKIDInterval == 0 {
 		cfg.UnknownKIDInterval = 5 * time.Minute
 	}
 	if cfg.Client == nil {
@@ -118,6 +122,26 @@ func NewJWKS(ctx context.Context, cfg JWKSConfig) (*JWKS, error) {
 // it always returns nil.
 func (j *JWKS) Close() error {
 	j.once.Do(j.cancel)
+	return nil
+}
+
+// checkJWKSConfig returns the configuration mistake of cfg, if any.
+func checkJWKSConfig(cfg JWKSConfig) error {
+	if err := checkJWKSURL(cfg.URL); err != nil {
+		return err
+	}
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{
+		{"Timeout", cfg.Timeout},
+		{"RefreshInterval", cfg.RefreshInterval},
+		{"UnknownKIDInterval", cfg.UnknownKIDInterval},
+	} {
+		if d.v < 0 {
+			return fmt.Errorf("jwt: JWKSConfig.%s %v is negative", d.field, d.v)
+		}
+	}
 	return nil
 }
 

@@ -72,10 +72,10 @@ type Config[U any, C jwtlib.Claims] struct {
 	Issuer string
 	// Audience lists the accepted "aud" values; a token must name at least
 	// one of them. Optional but recommended: when set, tokens without "aud"
-	// are refused.
+	// are refused. An empty string in it is a configuration error.
 	Audience []string
 	// Leeway is the clock skew allowed when checking exp, nbf and iat.
-	// Optional. Default 0.
+	// Optional. Default 0. It must not be negative.
 	Leeway time.Duration
 	// AllowNoExpiry accepts tokens without an "exp" claim. Optional.
 	// Default false: exp is required, because a token that never expires
@@ -91,7 +91,7 @@ type Config[U any, C jwtlib.Claims] struct {
 	// passes as an access token.
 	TokenTypes []string
 	// MaxTokenBytes is the size above which a token is refused before it
-	// is decoded. Optional. Default 8192.
+	// is decoded. Optional. Default 8192. It must not be negative.
 	MaxTokenBytes int
 	// NewClaims returns a fresh claims value for each request. Optional
 	// when C is *Claims, *jwtlib.RegisteredClaims or jwtlib.MapClaims;
@@ -174,10 +174,30 @@ var _ strategy.Namer = (*Strategy[string, *Claims])(nil)
 
 // New builds a JWT strategy from cfg. Configuration mistakes (no
 // algorithms, "none", a key that fits none of the algorithms, a public key
-// given as an HMAC secret, a missing Verify) are returned as errors.
+// given as an HMAC secret, a missing Verify, a negative Leeway or
+// MaxTokenBytes, an empty Audience entry) are returned as errors wrapping
+// [ErrInvalidConfig] that name the field.
 func New[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], error) {
+	s, err := newStrategy(cfg)
+	if err != nil {
+		return nil, invalidConfig(err)
+	}
+	return s, nil
+}
+
+// newStrategy is New; every error it returns is a configuration mistake.
+func newStrategy[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], error) {
 	if cfg.Verify == nil {
 		return nil, errors.New("jwt: Config.Verify is required")
+	}
+	if cfg.Leeway < 0 {
+		return nil, fmt.Errorf("jwt: Config.Leeway %v is negative", cfg.Leeway)
+	}
+	if cfg.MaxTokenBytes < 0 {
+		return nil, fmt.Errorf("jwt: Config.MaxTokenBytes %d is negative", cfg.MaxTokenBytes)
+	}
+	if slices.Contains(cfg.Audience, "") {
+		return nil, errors.New("jwt: Config.Audience holds an empty string, which no token names")
 	}
 	if err := checkAlgorithms(cfg.Algorithms); err != nil {
 		return nil, err
@@ -211,7 +231,7 @@ func New[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], error) {
 	if s.extract == nil {
 		s.extract = Bearer()
 	}
-	if s.maxBytes <= 0 {
+	if s.maxBytes == 0 {
 		s.maxBytes = 8 << 10
 	}
 	for _, k := range cfg.Keys {

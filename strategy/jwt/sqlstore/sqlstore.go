@@ -11,10 +11,20 @@ import (
 	"github.com/gopassport/passport/strategy/jwt"
 )
 
+// ErrInvalidConfig is wrapped by the errors that [New] returns for a
+// configuration mistake.
+var ErrInvalidConfig = errors.New("sqlstore: invalid config")
+
+// maxTablePrefix keeps the longest name New makes (prefix +
+// "refresh_expires") within PostgreSQL's 63 bytes, beyond which the
+// server silently truncates identifiers.
+const maxTablePrefix = 48
+
 // Config configures [New].
 type Config struct {
 	// TablePrefix starts the names of the tables. Optional. Default
-	// "passport_jwt_". Only lower-case letters, digits and underscores.
+	// "passport_jwt_". Only lower-case letters, digits and underscores,
+	// not starting with a digit, at most 48 bytes.
 	TablePrefix string
 }
 
@@ -36,18 +46,25 @@ type Store struct {
 var _ jwt.Store = (*Store)(nil)
 
 // New returns a Store on db and creates its tables and indexes when they
-// do not exist. db stays the caller's to close.
+// do not exist. db stays the caller's to close. A nil db or an unusable
+// TablePrefix is an error wrapping [ErrInvalidConfig].
 func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 	if db == nil {
-		return nil, errors.New("sqlstore: nil *sql.DB")
+		return nil, fmt.Errorf("%w: nil *sql.DB", ErrInvalidConfig)
 	}
 	p := cfg.TablePrefix
 	if p == "" {
 		p = "passport_jwt_"
 	}
+	if len(p) > maxTablePrefix {
+		return nil, fmt.Errorf("%w: TablePrefix %q is longer than %d bytes", ErrInvalidConfig, p, maxTablePrefix)
+	}
+	if p[0] >= '0' && p[0] <= '9' {
+		return nil, fmt.Errorf("%w: TablePrefix %q starts with a digit", ErrInvalidConfig, p)
+	}
 	for _, c := range p {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return nil, fmt.Errorf("sqlstore: invalid table prefix %q", p)
+			return nil, fmt.Errorf("%w: TablePrefix %q: want lower-case letters, digits and underscores", ErrInvalidConfig, p)
 		}
 	}
 	family, token, subject := p+"family", p+"refresh", p+"subject"
