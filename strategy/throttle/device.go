@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -39,8 +38,18 @@ const (
 // macLabel separates these MACs from anything else signed with the key.
 const macLabel = "passport device cookie v1\x00"
 
-// ErrInvalidDeviceConfig is wrapped by the errors of [NewDeviceCookies].
-var ErrInvalidDeviceConfig = errors.New("throttle: invalid device cookie config")
+// ErrInvalidDeviceConfig is wrapped by the errors of [NewDeviceCookies]. It
+// matches [ErrInvalidConfig] too.
+var ErrInvalidDeviceConfig error = &subError{msg: "throttle: invalid device cookie config", parent: ErrInvalidConfig}
+
+// subError is a sentinel that also matches a wider one.
+type subError struct {
+	msg    string
+	parent error
+}
+
+func (e *subError) Error() string { return e.msg }
+func (e *subError) Unwrap() error { return e.parent }
 
 // DeviceCookieConfig configures [DeviceCookies]. Every field is optional.
 type DeviceCookieConfig struct {
@@ -50,10 +59,12 @@ type DeviceCookieConfig struct {
 	// valid only for the life of the process (a restart makes every browser
 	// untrusted until its next successful login).
 	Key []byte
-	// Name is the cookie's name. Optional. Default "passport_device".
+	// Name is the cookie's name. Optional. Default "passport_device". A
+	// "__Secure-" or "__Host-" name needs Secure (and "__Host-" the Path
+	// "/"), or browsers drop the cookie.
 	Name string
 	// Path is the cookie's path. Optional. Default "/". Set it to the login
-	// route's path to send the cookie nowhere else.
+	// route's path to send the cookie nowhere else. It must start with '/'.
 	Path string
 	// MaxAge is how long a device cookie is valid after it was issued.
 	// Optional. Default 180 days.
@@ -92,9 +103,11 @@ type DeviceCookies struct {
 }
 
 // NewDeviceCookies returns DeviceCookies for cfg, with the defaults filled
-// in. It returns an error wrapping [ErrInvalidDeviceConfig] for a key
-// shorter than 32 bytes, a name that is not a valid cookie name or a
-// negative MaxAge, and an error when the random key cannot be generated.
+// in. It returns an error wrapping [ErrInvalidDeviceConfig] (and so
+// [ErrInvalidConfig]) that names the field for a key shorter than 32
+// bytes, a name that is not a valid cookie name, a prefixed name its
+// other fields break, a path that does not start with '/', or a negative
+// MaxAge, and an error when the random key cannot be generated.
 func NewDeviceCookies(cfg DeviceCookieConfig) (*DeviceCookies, error) {
 	d := &DeviceCookies{name: cfg.Name, path: cfg.Path, maxAge: cfg.MaxAge, secure: cfg.Secure, now: cfg.Now}
 	switch {
@@ -104,7 +117,7 @@ func NewDeviceCookies(cfg DeviceCookieConfig) (*DeviceCookies, error) {
 			return nil, fmt.Errorf("throttle: generating the device cookie key: %w", err)
 		}
 	case len(cfg.Key) < MinDeviceKeyBytes:
-		return nil, fmt.Errorf("%w: key of %d bytes, want at least %d", ErrInvalidDeviceConfig, len(cfg.Key), MinDeviceKeyBytes)
+		return nil, fmt.Errorf("%w: Key of %d bytes, want at least %d", ErrInvalidDeviceConfig, len(cfg.Key), MinDeviceKeyBytes)
 	default:
 		d.key = append([]byte(nil), cfg.Key...)
 	}
@@ -112,17 +125,27 @@ func NewDeviceCookies(cfg DeviceCookieConfig) (*DeviceCookies, error) {
 		d.name = DefaultDeviceCookieName
 	}
 	if c := (&http.Cookie{Name: d.name, Value: "x"}); c.Valid() != nil {
-		return nil, fmt.Errorf("%w: cookie name %q", ErrInvalidDeviceConfig, d.name)
+		return nil, fmt.Errorf("%w: Name %q is not a cookie name", ErrInvalidDeviceConfig, d.name)
 	}
 	if d.path == "" {
 		d.path = DefaultDeviceCookiePath
 	}
-	if strings.ContainsAny(d.path, ";\x7f") || strings.ContainsFunc(d.path, func(r rune) bool { return r < 0x20 }) {
-		return nil, fmt.Errorf("%w: cookie path %q", ErrInvalidDeviceConfig, d.path)
+	if !strings.HasPrefix(d.path, "/") || strings.ContainsAny(d.path, ";\x7f") || strings.ContainsFunc(d.path, func(r rune) bool { return r < 0x20 }) {
+		return nil, fmt.Errorf("%w: Path %q must start with '/' and hold no ';' or control characters", ErrInvalidDeviceConfig, d.path)
+	}
+	// Browsers drop a "__Secure-" cookie without Secure, and a "__Host-"
+	// one without Secure or with a Path other than "/".
+	if strings.HasPrefix(d.name, "__Secure-") || strings.HasPrefix(d.name, "__Host-") {
+		if !d.secure {
+			return nil, fmt.Errorf("%w: Name %q needs Secure", ErrInvalidDeviceConfig, d.name)
+		}
+		if strings.HasPrefix(d.name, "__Host-") && d.path != "/" {
+			return nil, fmt.Errorf("%w: Name %q needs Path \"/\", not %q", ErrInvalidDeviceConfig, d.name, d.path)
+		}
 	}
 	switch {
 	case d.maxAge < 0:
-		return nil, fmt.Errorf("%w: negative MaxAge", ErrInvalidDeviceConfig)
+		return nil, fmt.Errorf("%w: MaxAge %v is negative", ErrInvalidDeviceConfig, d.maxAge)
 	case d.maxAge == 0:
 		d.maxAge = DefaultDeviceCookieMaxAge
 	}

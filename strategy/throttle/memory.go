@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sync"
@@ -30,8 +31,14 @@ const (
 	evictSample = 8
 )
 
-// MemoryConfig configures a [Memory]. Every field is
-// optional; zero or a negative value means the default.
+// ErrInvalidConfig is wrapped by the errors of a configuration mistake:
+// the value [NewMemory] panics with, and the errors of [NewDeviceCookies]
+// (through [ErrInvalidDeviceConfig]).
+var ErrInvalidConfig = errors.New("throttle: invalid config")
+
+// MemoryConfig configures a [Memory]. Every field is optional; zero means
+// the default. A negative limit, duration or size is a configuration
+// mistake (see [NewMemory]): a throttle that is on always has limits.
 type MemoryConfig struct {
 	// AccountLimit is how many failures an account may have in a window
 	// before it is locked. Optional. Default 10: the 11th wrong attempt
@@ -51,7 +58,8 @@ type MemoryConfig struct {
 	// Optional. Default 15 minutes.
 	Window time.Duration
 	// BaseDelay is the first lock, when a limit is reached; each further
-	// failure doubles it. Optional. Default 1 second.
+	// failure doubles it. Optional. Default 1 second, or MaxDelay when that
+	// is shorter. When set, it must not be longer than MaxDelay.
 	BaseDelay time.Duration
 	// MaxDelay caps a lock: no lock is longer, and none is permanent.
 	// Optional. Default 15 minutes.
@@ -123,37 +131,79 @@ type throttleEntry struct {
 	leaseUntil  time.Time // in-flight attempts never reported are dropped then
 }
 
-// NewMemory returns a Memory for cfg, with the defaults
-// filled in.
+// NewMemory returns a Memory for cfg, with the defaults filled in.
+//
+// It panics, at construction only, when cfg holds a mistake: a negative
+// limit, duration or MaxEntries, or a BaseDelay longer than MaxDelay. The
+// panic value is an error wrapping [ErrInvalidConfig] that names the
+// field; [MemoryConfig.Validate] returns it instead.
 func NewMemory(cfg MemoryConfig) *Memory {
-	if cfg.AccountLimit <= 0 {
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	if cfg.AccountLimit == 0 {
 		cfg.AccountLimit = DefaultAccountLimit
 	}
-	if cfg.IPLimit <= 0 {
+	if cfg.IPLimit == 0 {
 		cfg.IPLimit = DefaultIPLimit
 	}
-	if cfg.DeviceLimit <= 0 {
+	if cfg.DeviceLimit == 0 {
 		cfg.DeviceLimit = DefaultDeviceLimit
 	}
-	if cfg.Window <= 0 {
+	if cfg.Window == 0 {
 		cfg.Window = DefaultWindow
 	}
-	if cfg.BaseDelay <= 0 {
-		cfg.BaseDelay = DefaultBaseDelay
-	}
-	if cfg.MaxDelay <= 0 {
+	if cfg.MaxDelay == 0 {
 		cfg.MaxDelay = DefaultMaxDelay
 	}
-	if cfg.BaseDelay > cfg.MaxDelay {
-		cfg.BaseDelay = cfg.MaxDelay
+	if cfg.BaseDelay == 0 {
+		cfg.BaseDelay = min(DefaultBaseDelay, cfg.MaxDelay)
 	}
-	if cfg.MaxEntries <= 0 {
+	if cfg.MaxEntries == 0 {
 		cfg.MaxEntries = DefaultMaxEntries
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	return &Memory{cfg: cfg, entries: make(map[throttleKey]*throttleEntry)}
+}
+
+// Validate returns an error wrapping [ErrInvalidConfig] that names the
+// field when cfg holds a mistake [NewMemory] refuses, else nil.
+func (cfg MemoryConfig) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{
+		{"AccountLimit", cfg.AccountLimit},
+		{"IPLimit", cfg.IPLimit},
+		{"DeviceLimit", cfg.DeviceLimit},
+		{"MaxEntries", cfg.MaxEntries},
+	} {
+		if f.v < 0 {
+			return fmt.Errorf("%w: MemoryConfig.%s %d is negative", ErrInvalidConfig, f.name, f.v)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"Window", cfg.Window},
+		{"BaseDelay", cfg.BaseDelay},
+		{"MaxDelay", cfg.MaxDelay},
+	} {
+		if f.v < 0 {
+			return fmt.Errorf("%w: MemoryConfig.%s %v is negative", ErrInvalidConfig, f.name, f.v)
+		}
+	}
+	maxDelay := cfg.MaxDelay
+	if maxDelay == 0 {
+		maxDelay = DefaultMaxDelay
+	}
+	if cfg.BaseDelay > maxDelay {
+		return fmt.Errorf("%w: MemoryConfig.BaseDelay %v is longer than MaxDelay %v", ErrInvalidConfig, cfg.BaseDelay, maxDelay)
+	}
+	return nil
 }
 
 // Allow refuses the attempt while its account or its address is locked (its
