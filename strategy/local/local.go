@@ -73,7 +73,8 @@ type Config[U any] struct {
 	Throttle Throttler
 	// DisableThrottle turns throttling off, which leaves password guessing
 	// unlimited: for a strategy behind a throttle of the app's own.
-	// Optional. Setting it together with Throttle is a configuration error.
+	// Optional. Setting it together with Throttle or DeviceCookies is a
+	// configuration error.
 	DisableThrottle bool
 	// DeviceCookies issues a signed device cookie on every successful login
 	// (a Set-Cookie header on the success result) and counts an attempt
@@ -97,7 +98,8 @@ type Config[U any] struct {
 	// bidi characters); use [CanonicalEmail] for e-mail addresses.
 	Canonicalize CanonicalizeFunc
 	// MaxUsernameBytes is the longest username accepted, in bytes; a longer
-	// one is a 400 fail before Verify runs. Optional. Default 256.
+	// one is a 400 fail before Verify runs. Optional. Default 256. This and
+	// the two limits below must not be negative.
 	MaxUsernameBytes int
 	// MaxPasswordBytes is the longest password accepted, in bytes; a longer
 	// one is a 400 fail before Verify (and any hashing) runs, so a huge
@@ -167,10 +169,11 @@ var (
 
 // New returns a Strategy for cfg, with the defaults filled in: a
 // [MemoryThrottle] and device cookies with a random key unless turned off.
-// It returns an error wrapping [ErrInvalidConfig] when Verify is nil, a
-// limit is negative, both fields have the same name, or a Disable flag is
-// set together with what it disables, and an error when the device cookie
-// key cannot be generated.
+// It returns an error wrapping [ErrInvalidConfig] that names the field
+// when Verify is nil, a limit is negative, both fields have the same name,
+// a Disable flag is set together with what it disables, or DeviceCookies
+// are given with throttling off (they only choose a throttle budget), and
+// an error when the device cookie key cannot be generated.
 func New[U any](cfg Config[U]) (*Strategy[U], error) {
 	if cfg.Verify == nil {
 		return nil, fmt.Errorf("%w: Verify is required", ErrInvalidConfig)
@@ -181,8 +184,20 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 	if cfg.DisableDeviceCookies && cfg.DeviceCookies != nil {
 		return nil, fmt.Errorf("%w: both DeviceCookies and DisableDeviceCookies are set", ErrInvalidConfig)
 	}
-	if cfg.MaxUsernameBytes < 0 || cfg.MaxPasswordBytes < 0 || cfg.MaxBodyBytes < 0 {
-		return nil, fmt.Errorf("%w: negative limit", ErrInvalidConfig)
+	if cfg.DisableThrottle && cfg.DeviceCookies != nil {
+		return nil, fmt.Errorf("%w: DeviceCookies is set but DisableThrottle turns off the throttle they are for", ErrInvalidConfig)
+	}
+	for _, l := range []struct {
+		field string
+		v     int64
+	}{
+		{"MaxUsernameBytes", int64(cfg.MaxUsernameBytes)},
+		{"MaxPasswordBytes", int64(cfg.MaxPasswordBytes)},
+		{"MaxBodyBytes", cfg.MaxBodyBytes},
+	} {
+		if l.v < 0 {
+			return nil, fmt.Errorf("%w: %s %d is negative", ErrInvalidConfig, l.field, l.v)
+		}
 	}
 	if cfg.UsernameField == "" {
 		cfg.UsernameField = DefaultUsernameField

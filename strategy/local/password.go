@@ -113,11 +113,11 @@ func (h *Hasher) params() argonParams {
 func (p argonParams) validate() error {
 	switch {
 	case p.memory < 8*uint32(p.threads):
-		return fmt.Errorf("local: hasher memory %d KiB is below 8 KiB per lane", p.memory)
+		return fmt.Errorf("local: Hasher.Memory %d KiB is below 8 KiB per lane (Parallelism %d)", p.memory, p.threads)
 	case p.saltLen < minStoredSalt:
-		return fmt.Errorf("local: hasher salt length %d is below %d", p.saltLen, minStoredSalt)
+		return fmt.Errorf("local: Hasher.SaltLength %d is below %d", p.saltLen, minStoredSalt)
 	case p.keyLen < minStoredKey:
-		return fmt.Errorf("local: hasher key length %d is below %d", p.keyLen, minStoredKey)
+		return fmt.Errorf("local: Hasher.KeyLength %d is below %d", p.keyLen, minStoredKey)
 	}
 	return nil
 }

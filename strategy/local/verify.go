@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/gopassport/passport/strategy"
 )
@@ -42,7 +43,9 @@ type HashVerifyConfig[U any] struct {
 // NewHashVerify returns a [VerifyFunc] that looks the user up, checks the
 // password against the stored hash and, when the hash is outdated and
 // Rehash is set, stores a new one. It returns an error wrapping
-// [ErrInvalidConfig] when Lookup is nil.
+// [ErrInvalidConfig] when Lookup is nil or the Hasher's parameters cannot
+// make a sound hash (see [Hasher.Hash]), which would otherwise surface
+// only as a failing rehash in the log.
 //
 // For an unknown username (Lookup's error wraps [strategy.ErrUserNotFound]
 // or [strategy.ErrInvalidCredentials]) the VerifyFunc still checks the
@@ -54,6 +57,9 @@ type HashVerifyConfig[U any] struct {
 func NewHashVerify[U any](cfg HashVerifyConfig[U]) (VerifyFunc[U], error) {
 	if cfg.Lookup == nil {
 		return nil, fmt.Errorf("%w: HashVerifyConfig.Lookup is required", ErrInvalidConfig)
+	}
+	if err := cfg.Hasher.params().validate(); err != nil {
+		return nil, fmt.Errorf("%w: HashVerifyConfig.%s", ErrInvalidConfig, strings.TrimPrefix(err.Error(), "local: "))
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
