@@ -5,12 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/throttle"
 )
+
+// ErrInvalidConfig is wrapped by the errors that [New] returns for a
+// configuration mistake. The error's message names the field.
+var ErrInvalidConfig = errors.New("apikey: invalid config")
+
+// configError is a configuration mistake: its message is the mistake's
+// own, which names the field, and it matches [ErrInvalidConfig].
+type configError struct{ msg string }
+
+func (e *configError) Error() string { return e.msg }
+func (e *configError) Unwrap() error { return ErrInvalidConfig }
+
+// configErrorf returns a configuration mistake with a formatted message.
+func configErrorf(format string, args ...any) error {
+	return &configError{msg: fmt.Sprintf(format, args...)}
+}
 
 // Defaults of [Config].
 const (
@@ -48,7 +65,8 @@ type Config[U any] struct {
 	// Authorization (use Scheme for that).
 	Header string
 	// DisableHeader turns the Header source off, for an API that takes the
-	// key only from Authorization or the query. Optional.
+	// key only from Authorization or the query. Optional. Setting it
+	// together with Header is a configuration error.
 	DisableHeader bool
 	// Scheme, when set, also reads the key from "Authorization: <Scheme>
 	// <key>", the scheme matched case-insensitively; "ApiKey" and "Bearer"
@@ -56,12 +74,12 @@ type Config[U any] struct {
 	// other strategies. Optional. Default "": Authorization is not read.
 	Scheme string
 	// QueryParam, when set, also reads the key from this query parameter,
-	// such as "api_key". Optional and off by default, because a key in the
-	// URL leaks: URLs are written to access logs (ours, proxies', CDNs'),
-	// browser history and bookmarks, and are sent to other sites in the
-	// Referer header. Turn it on only for clients that cannot set headers
-	// (webhook senders, some feed readers), and prefer keys that can be
-	// rotated easily for them.
+	// such as "api_key", made of letters, digits and "-._~". Optional and
+	// off by default, because a key in the URL leaks: URLs are written to
+	// access logs (ours, proxies', CDNs'), browser history and bookmarks,
+	// and are sent to other sites in the Referer header. Turn it on only for
+	// clients that cannot set headers (webhook senders, some feed readers),
+	// and prefer keys that can be rotated easily for them.
 	QueryParam string
 	// Verify looks the key up and returns its user. Required.
 	//
@@ -128,13 +146,15 @@ type Strategy[U any] struct {
 
 var _ strategy.Strategy[string] = (*Strategy[string])(nil)
 
-// New returns an API key strategy. It reports an error when Verify is
-// missing, a header name or scheme is not a valid token, the challenge
-// holds a control character, MaxKeyBytes is negative, or no source is
-// left to read the key from.
+// New returns an API key strategy. It reports an error wrapping
+// [ErrInvalidConfig] when Verify is missing, a header name or scheme is
+// not a valid token, Header is set with DisableHeader, QueryParam holds a
+// character a query would split or escape, the challenge holds a control
+// character, MaxKeyBytes is negative, or no source is left to read the key
+// from.
 func New[U any](cfg Config[U]) (*Strategy[U], error) {
 	if cfg.Verify == nil {
-		return nil, errors.New("apikey: Config.Verify is required")
+		return nil, configErrorf("apikey: Config.Verify is required")
 	}
 	s := &Strategy[U]{
 		scheme:      cfg.Scheme,
@@ -144,26 +164,32 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 		maxKeyBytes: cfg.MaxKeyBytes,
 		throttle:    cfg.Throttle,
 	}
+	if cfg.DisableHeader && cfg.Header != "" {
+		return nil, configErrorf("apikey: Config.Header %q is set together with Config.DisableHeader", cfg.Header)
+	}
 	if !cfg.DisableHeader {
 		s.header = cfg.Header
 		if s.header == "" {
 			s.header = DefaultHeader
 		}
 		if !isToken(s.header) {
-			return nil, fmt.Errorf("apikey: Config.Header %q is not a valid header name", s.header)
+			return nil, configErrorf("apikey: Config.Header %q is not a valid header name", s.header)
 		}
 		if strings.EqualFold(s.header, "Authorization") {
-			return nil, errors.New("apikey: Config.Header is Authorization; set Config.Scheme instead")
+			return nil, configErrorf("apikey: Config.Header is Authorization; set Config.Scheme instead")
 		}
 	}
 	if s.scheme != "" && !isToken(s.scheme) {
-		return nil, fmt.Errorf("apikey: Config.Scheme %q is not a valid auth-scheme", s.scheme)
+		return nil, configErrorf("apikey: Config.Scheme %q is not a valid auth-scheme", s.scheme)
+	}
+	if s.queryParam != "" && url.QueryEscape(s.queryParam) != s.queryParam {
+		return nil, configErrorf("apikey: Config.QueryParam %q holds characters a query string escapes or splits on", s.queryParam)
 	}
 	if s.header == "" && s.scheme == "" && s.queryParam == "" {
-		return nil, errors.New("apikey: no source for the key: the header is disabled and neither Config.Scheme nor Config.QueryParam is set")
+		return nil, configErrorf("apikey: no source for the key: the header is disabled and neither Config.Scheme nor Config.QueryParam is set")
 	}
 	if s.maxKeyBytes < 0 {
-		return nil, fmt.Errorf("apikey: Config.MaxKeyBytes %d is negative", s.maxKeyBytes)
+		return nil, configErrorf("apikey: Config.MaxKeyBytes %d is negative", s.maxKeyBytes)
 	}
 	if s.maxKeyBytes == 0 {
 		s.maxKeyBytes = DefaultMaxKeyBytes
@@ -176,7 +202,7 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 		s.challenge = scheme + ` realm="` + DefaultRealm + `"`
 	}
 	if strings.ContainsFunc(s.challenge, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return nil, fmt.Errorf("apikey: Config.Challenge %q contains a control character", s.challenge)
+		return nil, configErrorf("apikey: Config.Challenge %q contains a control character", s.challenge)
 	}
 	return s, nil
 }

@@ -7,10 +7,27 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/throttle"
 )
+
+// ErrInvalidConfig is wrapped by the errors that [New] returns for a
+// configuration mistake. The error's message names the field.
+var ErrInvalidConfig = errors.New("basic: invalid config")
+
+// configError is a configuration mistake: its message is the mistake's
+// own, which names the field, and it matches [ErrInvalidConfig].
+type configError struct{ msg string }
+
+func (e *configError) Error() string { return e.msg }
+func (e *configError) Unwrap() error { return ErrInvalidConfig }
+
+// configErrorf returns a configuration mistake with a formatted message.
+func configErrorf(format string, args ...any) error {
+	return &configError{msg: fmt.Sprintf(format, args...)}
+}
 
 // DefaultRealm is the realm of the challenge when [Config.Realm] is empty.
 const DefaultRealm = "Restricted"
@@ -34,7 +51,8 @@ const (
 // Config configures the HTTP Basic strategy.
 type Config[U any] struct {
 	// Realm names the protection space in the challenge; browsers show it
-	// in their login dialog. It must not contain control characters.
+	// in their login dialog. It must be valid UTF-8 without control
+	// characters.
 	// Optional. Default [DefaultRealm].
 	Realm string
 	// Verify checks a username and password and returns the user. Required.
@@ -101,18 +119,22 @@ type Strategy[U any] struct {
 
 var _ strategy.Strategy[string] = (*Strategy[string])(nil)
 
-// New returns a Basic strategy. It reports an error when Verify is missing
-// or Realm contains a control character.
+// New returns a Basic strategy. It reports an error wrapping
+// [ErrInvalidConfig] when Verify is missing or Realm is not valid UTF-8 or
+// contains a control character.
 func New[U any](cfg Config[U]) (*Strategy[U], error) {
 	if cfg.Verify == nil {
-		return nil, errors.New("basic: Config.Verify is required")
+		return nil, configErrorf("basic: Config.Verify is required")
 	}
 	realm := cfg.Realm
 	if realm == "" {
 		realm = DefaultRealm
 	}
+	if !utf8.ValidString(realm) {
+		return nil, configErrorf("basic: Config.Realm %q is not valid UTF-8", realm)
+	}
 	if strings.ContainsFunc(realm, isControl) {
-		return nil, fmt.Errorf("basic: Config.Realm %q contains a control character", realm)
+		return nil, configErrorf("basic: Config.Realm %q contains a control character", realm)
 	}
 	return &Strategy[U]{
 		verify:    cfg.Verify,
