@@ -34,6 +34,32 @@ const defaultServerTTL = 24 * time.Hour
 // [fs.ErrNotExist] too, the "record is gone" of gorilla's stores.
 var ErrSessionGone = fmt.Errorf("sqlstore: session was deleted since it was loaded: %w", fs.ErrNotExist)
 
+// ErrInvalidConfig is wrapped by the errors that [New] returns for a
+// configuration mistake. The error's message names the field.
+var ErrInvalidConfig = errors.New("sqlstore: invalid config")
+
+// configError is a configuration mistake: its message is the mistake's
+// own, and it matches [ErrInvalidConfig] as well as the cause it wraps.
+type configError struct {
+	msg   string
+	cause error // may be nil
+}
+
+func (e *configError) Error() string { return e.msg }
+func (e *configError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{ErrInvalidConfig}
+	}
+	return []error{ErrInvalidConfig, e.cause}
+}
+
+// configErrorf returns a configuration mistake; a %w verb in format names
+// its cause.
+func configErrorf(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return &configError{msg: err.Error(), cause: errors.Unwrap(err)}
+}
+
 // Config configures a [Store].
 type Config struct {
 	// Keys seal the cookie, which holds only the session ID: the first key
@@ -50,7 +76,7 @@ type Config struct {
 	// Options are the cookie options of new sessions. A [session.Manager]
 	// sets its own on every session it loads, so they matter only when the
 	// store is used without one. Optional. Default
-	// [session.DefaultOptions].
+	// [session.DefaultOptions]. Their MaxAge must not be negative.
 	Options *sessions.Options
 	// CleanupInterval is how often a background goroutine deletes expired
 	// rows. Optional. Default [DefaultCleanupInterval]; negative disables
@@ -109,27 +135,34 @@ var _ sessions.Store = (*Store)(nil)
 // With PostgreSQL, two instances creating the same table at the same
 // moment may race inside the server's catalog; create it beforehand (the
 // schema is in the package documentation) or start one instance first.
+//
+// A configuration mistake (a nil db, missing or short Keys, a bad Table,
+// an unknown Dialect, a negative Options.MaxAge) is an error wrapping
+// [ErrInvalidConfig], returned before the database is touched.
 func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 	if db == nil {
-		return nil, errors.New("sqlstore: nil *sql.DB")
+		return nil, configErrorf("sqlstore: nil *sql.DB")
 	}
 	if len(cfg.Keys) == 0 {
-		return nil, errors.New("sqlstore: Config.Keys is required")
+		return nil, configErrorf("sqlstore: Config.Keys is required")
 	}
 	codec, err := session.NewCodec(cfg.Keys...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: %w", err)
+		return nil, configErrorf("sqlstore: %w (Config.Keys)", err)
 	}
 	table := cfg.Table
 	if table == "" {
 		table = DefaultTable
 	}
 	if !validTable(table) {
-		return nil, fmt.Errorf("sqlstore: invalid table name %q: want letters, digits and underscores, at most %d bytes", table, maxTableName)
+		return nil, configErrorf("sqlstore: invalid table name %q in Config.Table: want letters, digits and underscores, at most %d bytes", table, maxTableName)
 	}
 	q, err := cfg.Dialect.queries(table)
 	if err != nil {
-		return nil, err
+		return nil, configErrorf("%w (Config.Dialect)", err)
+	}
+	if cfg.Options != nil && cfg.Options.MaxAge < 0 {
+		return nil, configErrorf("sqlstore: Config.Options.MaxAge %d is negative: every session would be deleted as it is saved", cfg.Options.MaxAge)
 	}
 	s := &Store{db: db, codec: codec, q: q, now: cfg.Now, logger: cfg.Logger}
 	if cfg.Options != nil {
