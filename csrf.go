@@ -70,7 +70,8 @@ type CSRFConfig struct {
 	// ContextKey is the echo.Context key under which the middleware puts
 	// the token (a string) for the request's pages and scripts to send
 	// back. Login and Logout replace it with the new session's token.
-	// Optional. Default "csrf".
+	// Optional. Default "csrf". It must not start with "passport.": those
+	// keys are passport's own.
 	ContextKey string
 	// ErrorHandler answers a refused request; err is ErrCSRFMissing,
 	// ErrCSRFInvalid or ErrCSRFCrossSite. Optional. Default: a 403
@@ -123,7 +124,9 @@ func CSRFWithConfig(cfg CSRFConfig) echo.MiddlewareFunc {
 }
 
 // ToMiddleware returns the CSRF middleware configured by cfg, or an error
-// when TokenLookup cannot be parsed.
+// wrapping [ErrInvalidConfig] when TokenLookup cannot be parsed, names a
+// header that is not a valid header name, or ContextKey would overwrite a
+// key of passport's own ("passport." prefixed, or [SessionStoreKey]).
 func (cfg CSRFConfig) ToMiddleware() (echo.MiddlewareFunc, error) {
 	skip := cfg.Skipper
 	if skip == nil {
@@ -135,11 +138,14 @@ func (cfg CSRFConfig) ToMiddleware() (echo.MiddlewareFunc, error) {
 	}
 	sources, err := parseCSRFLookup(lookup)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	key := cfg.ContextKey
 	if key == "" {
 		key = defaultCSRFContextKey
+	}
+	if strings.HasPrefix(key, "passport.") || key == SessionStoreKey {
+		return nil, fmt.Errorf("%w: CSRFConfig.ContextKey %q is a key of passport's own", ErrInvalidConfig, key)
 	}
 	onError := cfg.ErrorHandler
 	if onError == nil {
@@ -228,18 +234,39 @@ func parseCSRFLookup(lookup string) ([]csrfSource, error) {
 	for part := range strings.SplitSeq(lookup, ",") {
 		source, name, ok := strings.Cut(strings.TrimSpace(part), ":")
 		if !ok || name == "" {
-			return nil, fmt.Errorf("passport: CSRFConfig.TokenLookup: %q is not <source>:<name>", part)
+			return nil, fmt.Errorf("CSRFConfig.TokenLookup: %q is not <source>:<name>", part)
 		}
 		switch source {
 		case "header":
+			if !isHeaderToken(name) {
+				return nil, fmt.Errorf("CSRFConfig.TokenLookup: %q is not a valid header name", name)
+			}
 			out = append(out, csrfSource{name: http.CanonicalHeaderKey(name)})
 		case "form":
 			out = append(out, csrfSource{form: true, name: name})
 		default:
-			return nil, fmt.Errorf("passport: CSRFConfig.TokenLookup: source %q is not header or form", source)
+			return nil, fmt.Errorf("CSRFConfig.TokenLookup: source %q is not header or form", source)
 		}
 	}
 	return out, nil
+}
+
+// isHeaderToken reports whether s is an RFC 9110 token, the syntax of a
+// header name.
+func isHeaderToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // csrfTokens returns the non-empty candidate tokens of r, one per source.

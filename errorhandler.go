@@ -3,7 +3,9 @@ package passport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -22,12 +24,14 @@ type ErrorHandlerConfig struct {
 	IsAPI func(r *http.Request) bool
 
 	// APIPrefixes are path prefixes of API routes, such as "/api/".
-	// Optional. Default none. Ignored when IsAPI is set.
+	// Optional. Default none. Each must start with "/"; setting them
+	// together with IsAPI is a configuration error.
 	APIPrefixes []string
 
 	// Template renders the HTML page; it is executed with an [ErrorPage].
 	// Optional. Default a small standalone page. html/template escapes
-	// every value.
+	// every value. ErrorHandler executes it once on a sample page at
+	// construction, so a template that cannot render fails at start-up.
 	Template *template.Template
 
 	// Translate turns a message the library shows into the app's words
@@ -51,6 +55,25 @@ type ErrorHandlerConfig struct {
 	// Logger receives 5xx errors with their causes, which are never shown.
 	// Optional. Default slog.Default().
 	Logger *slog.Logger
+}
+
+// validate returns the configuration mistake of cfg, if any.
+func (cfg ErrorHandlerConfig) validate() error {
+	if cfg.IsAPI != nil && len(cfg.APIPrefixes) > 0 {
+		return fmt.Errorf("%w: ErrorHandlerConfig.IsAPI and APIPrefixes are both set; APIPrefixes would be ignored", ErrInvalidConfig)
+	}
+	for _, p := range cfg.APIPrefixes {
+		if !strings.HasPrefix(p, "/") {
+			return fmt.Errorf("%w: ErrorHandlerConfig.APIPrefixes entry %q does not start with \"/\"", ErrInvalidConfig, p)
+		}
+	}
+	if cfg.Template != nil {
+		sample := ErrorPage{Status: http.StatusTooManyRequests, Title: "Too Many Requests", Message: "Too many attempts.", RetryAfter: 60, Wait: "Try again in 1 minute.", BackURL: "/login", Back: "Back"}
+		if err := cfg.Template.Execute(io.Discard, sample); err != nil {
+			return fmt.Errorf("%w: ErrorHandlerConfig.Template fails on a sample page: %w", ErrInvalidConfig, err)
+		}
+	}
+	return nil
 }
 
 // ErrorPage is what ErrorHandlerConfig.Template is executed with. Every
@@ -90,7 +113,17 @@ type errorJSON struct {
 //
 // Set it as the app's handler, e.HTTPErrorHandler = passport.ErrorHandler(cfg).
 // The handler is safe for concurrent use.
+//
+// It panics, at construction only, on a configuration mistake: IsAPI set
+// together with APIPrefixes (which it would ignore), an APIPrefixes entry
+// that does not start with "/" (it would match no path, or "" every path),
+// or a Template that fails on a sample page (an empty root template, a
+// field ErrorPage does not have). The panic value is an error wrapping
+// [ErrInvalidConfig] that names the field.
 func ErrorHandler(cfg ErrorHandlerConfig) echo.HTTPErrorHandler {
+	if err := cfg.validate(); err != nil {
+		panic(err)
+	}
 	tmpl := cfg.Template
 	if tmpl == nil {
 		tmpl = defaultErrorTemplate

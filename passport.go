@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -16,6 +17,12 @@ import (
 // exists: the session is then logged out silently. It is the same value as
 // [strategy.ErrUserNotFound].
 var ErrUserNotFound = strategy.ErrUserNotFound
+
+// ErrInvalidConfig is wrapped by the errors of a configuration mistake:
+// those [New] and [CSRFConfig.ToMiddleware] return, and the values
+// [CSRFWithConfig] and [ErrorHandler] panic with at construction. The
+// error's message names the field.
+var ErrInvalidConfig = errors.New("passport: invalid config")
 
 // Session keys written by the Authenticator.
 const (
@@ -46,7 +53,8 @@ type Config[U any] struct {
 	// is replaced at every regeneration. Optional. Default none: like
 	// Passport 0.6, anything an anonymous visitor put in the session is
 	// dropped when they log in, and anything a user put there is dropped
-	// when they log out.
+	// when they log out. No entry may be empty or match UserKey ("*",
+	// "passport.*"): the user would survive the logout.
 	KeepOnLogin []string
 	// Logger receives faults (the errors behind a 500), with the strategy
 	// and path, never credentials. Optional. Default slog.Default().
@@ -85,16 +93,28 @@ type Authenticator[U any] struct {
 	strategies atomic.Pointer[map[string]strategy.Strategy[U]]
 }
 
-// New returns an Authenticator, or an error when cfg is incomplete.
+// New returns an Authenticator, or an error wrapping [ErrInvalidConfig]
+// that names the field when cfg is incomplete or contradictory: no
+// Serialize or Deserialize, Audit with DisableAudit, or a KeepOnLogin
+// entry that is empty or keeps the user key (which would keep the user
+// logged in through a logout).
 func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 	if cfg.Serialize == nil {
-		return nil, errors.New("passport: Config.Serialize is required")
+		return nil, fmt.Errorf("%w: Config.Serialize is required", ErrInvalidConfig)
 	}
 	if cfg.Deserialize == nil {
-		return nil, errors.New("passport: Config.Deserialize is required")
+		return nil, fmt.Errorf("%w: Config.Deserialize is required", ErrInvalidConfig)
 	}
 	if cfg.Audit != nil && cfg.DisableAudit {
-		return nil, errors.New("passport: Config.Audit and Config.DisableAudit are both set")
+		return nil, fmt.Errorf("%w: Config.Audit and Config.DisableAudit are both set", ErrInvalidConfig)
+	}
+	for _, k := range cfg.KeepOnLogin {
+		switch {
+		case k == "":
+			return nil, fmt.Errorf("%w: Config.KeepOnLogin holds an empty key", ErrInvalidConfig)
+		case keepsKey(k, UserKey):
+			return nil, fmt.Errorf("%w: Config.KeepOnLogin entry %q keeps %q, so a logout would not log the user out", ErrInvalidConfig, k, UserKey)
+		}
 	}
 	a := &Authenticator[U]{
 		sessions:       cfg.Sessions,
@@ -115,6 +135,15 @@ func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 	empty := map[string]strategy.Strategy[U]{}
 	a.strategies.Store(&empty)
 	return a, nil
+}
+
+// keepsKey reports whether the KeepOnLogin pattern p (a trailing "*"
+// matches a prefix, as [session.Session.Clear] reads it) matches key.
+func keepsKey(p, key string) bool {
+	if prefix, ok := strings.CutSuffix(p, "*"); ok {
+		return strings.HasPrefix(key, prefix)
+	}
+	return p == key
 }
 
 // Use registers s under name, replacing any strategy of that name.
