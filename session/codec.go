@@ -30,8 +30,16 @@ const sealVersion = 1
 var ErrInvalidCookie = errors.New("session: invalid cookie")
 
 // ErrKeyTooShort is returned by [NewCodec] and [NewCookieStore] when a key is
-// missing or shorter than [MinKeyLength].
-var ErrKeyTooShort = errors.New("session: key missing or shorter than 32 bytes")
+// missing or shorter than [MinKeyLength]. It matches [ErrInvalidConfig]
+// too.
+var ErrKeyTooShort error = &configSentinel{msg: "session: key missing or shorter than 32 bytes"}
+
+// configSentinel is a sentinel for one kind of configuration mistake: it
+// matches [ErrInvalidConfig] as well.
+type configSentinel struct{ msg string }
+
+func (e *configSentinel) Error() string { return e.msg }
+func (e *configSentinel) Unwrap() error { return ErrInvalidConfig }
 
 // Codec seals and opens cookie values with AES-256-GCM: the value is
 // encrypted (nobody can read it) and authenticated (nobody can change it or

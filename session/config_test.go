@@ -85,3 +85,33 @@ func TestNewZeroConfigDefaults(t *testing.T) {
 		t.Errorf("got %v; want passport, Path /, HttpOnly, SameSite=Lax, Max-Age 86400", c)
 	}
 }
+
+// TestNewCookieStoreRefusesShortKeys: a missing or short key is
+// ErrKeyTooShort, which is a configuration mistake like New's.
+func TestNewCookieStoreRefusesShortKeys(t *testing.T) {
+	tests := []struct {
+		name string
+		keys [][]byte
+		ok   bool
+	}{
+		{"ok, one key of 32 bytes", [][]byte{testKey(1)}, true},
+		{"ok, rotation", [][]byte{testKey(2), testKey(1)}, true},
+		{"nok, no key", nil, false},
+		{"nok, key of 31 bytes", [][]byte{testKey(1)[:31]}, false},
+		{"nok, short old key", [][]byte{testKey(1), []byte("old")}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := session.NewCookieStore(tt.keys...)
+			if tt.ok {
+				if err != nil {
+					t.Fatalf("got %v; want no error", err)
+				}
+				return
+			}
+			if !errors.Is(err, session.ErrKeyTooShort) || !errors.Is(err, session.ErrInvalidConfig) {
+				t.Fatalf("got %v; want ErrKeyTooShort and ErrInvalidConfig", err)
+			}
+		})
+	}
+}
