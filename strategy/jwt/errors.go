@@ -1,9 +1,6 @@
 package jwt
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 // Sentinel errors of the issuer and its stores, checked with [errors.Is].
 // The strategy never returns them from Authenticate: a rejected token is a
@@ -49,9 +46,4 @@ func invalidConfig(err error) error {
 		return nil
 	}
 	return &configError{err: err}
-}
-
-// configErrorf is fmt.Errorf for a configuration mistake.
-func configErrorf(format string, args ...any) error {
-	return invalidConfig(fmt.Errorf(format, args...))
 }
