@@ -275,8 +275,8 @@ func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFu
 			if hasBack {
 				sess.Delete(ReturnToKey)
 			}
-			addFlash(sess, cfg.successFlashKind, "success", cfg.successFlash, res.Info.Message, res.Info.Type)
-			addFlash(sess, "success-message", "", cfg.successMessage, res.Info.Message, "")
+			a.addFlash(c, sess, cfg.successFlashKind, "success", cfg.successFlash, res.Info.Message, res.Info.Type)
+			a.addFlash(c, sess, "success-message", "", cfg.successMessage, res.Info.Message, "")
 		}
 		if err := a.login(c, st, res.User, name, prepare); err != nil {
 			return a.fault(c, name, err)
@@ -307,8 +307,8 @@ func (rt *Route[U]) continueOrRespond(c echo.Context, next echo.HandlerFunc) err
 // text (configured), else the strategy's. The kind is the route's own
 // (routeKind), else, for the strategy's text, the strategy's Info.Type,
 // else defaultKind: Passport's failureFlash { type, message }, true or a
-// string.
-func addFlash(sess *session.Session, routeKind, defaultKind string, configured *string, fromStrategy, strategyKind string) {
+// string. The message is translated here, once (Config.Translate).
+func (a *Authenticator[U]) addFlash(c echo.Context, sess *session.Session, routeKind, defaultKind string, configured *string, fromStrategy, strategyKind string) {
 	if configured == nil {
 		return
 	}
@@ -323,7 +323,7 @@ func addFlash(sess *session.Session, routeKind, defaultKind string, configured *
 		kind = defaultKind
 	}
 	if msg != "" {
-		sess.AddFlash(kind, msg)
+		sess.AddFlash(kind, a.translate.Translate(c.Request().Context(), msg))
 	}
 }
 
@@ -348,8 +348,8 @@ func (rt *Route[U]) fail(c echo.Context, first strategy.Result[U], failures []Fa
 	if cfg.failureRedirect != "" && status != http.StatusTooManyRequests {
 		if sess, ok := rt.sessionFor(c); ok {
 			msg, kind := firstMessage(failures)
-			addFlash(sess, cfg.failureFlashKind, "error", cfg.failureFlash, msg, kind)
-			addFlash(sess, "failure-message", "", cfg.failureMessage, msg, "")
+			a.addFlash(c, sess, cfg.failureFlashKind, "error", cfg.failureFlash, msg, kind)
+			a.addFlash(c, sess, "failure-message", "", cfg.failureMessage, msg, "")
 		}
 		return c.Redirect(http.StatusFound, cfg.failureRedirect)
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/gopassport/passport/strategy"
 )
 
 // ErrorHandlerConfig configures [ErrorHandler].
@@ -34,12 +36,16 @@ type ErrorHandlerConfig struct {
 	// construction, so a template that cannot render fails at start-up.
 	Template *template.Template
 
-	// Translate turns a message the library shows into the app's words
-	// (the message IDs are the library's English texts, such as
-	// "Too many attempts. Try again later." or "Unauthorized"; see
-	// [ErrorPage]). It gets the request's context, which carries what the
-	// app needs to pick a language. Optional. Default: the English text.
-	Translate func(ctx context.Context, message string) string
+	// Translate turns the texts of the response into the app's words, at
+	// render, with the request's context: the error's message (a text of
+	// the catalogue listed by [strategy.Messages], such as
+	// [strategy.MsgTooManyAttempts], or the app's own), the status title
+	// (Go's [http.StatusText], such as "Unauthorized"), and the page's
+	// labels ([strategy.MsgBack] and the waits, [strategy.MsgTryAgainInMinutes]
+	// and its siblings). Each is translated once; a message is never
+	// stored translated. Give [Config.Translate] the same function, for the
+	// flash messages. Optional. Default: the English text.
+	Translate strategy.Translator
 
 	// BackURL is the link the page offers back, usually the form the
 	// request came from. Optional. Default: the request's own path when
@@ -136,10 +142,7 @@ func ErrorHandler(cfg ErrorHandlerConfig) echo.HTTPErrorHandler {
 	if now == nil {
 		now = time.Now
 	}
-	translate := cfg.Translate
-	if translate == nil {
-		translate = func(_ context.Context, m string) string { return m }
-	}
+	translate := cfg.Translate.Translate
 	isAPI := cfg.IsAPI
 	if isAPI == nil {
 		prefixes := append([]string(nil), cfg.APIPrefixes...)
@@ -184,7 +187,7 @@ func ErrorHandler(cfg ErrorHandlerConfig) echo.HTTPErrorHandler {
 		case isAPI(r) || wantsJSON(r) || prefers(r, "application/json"):
 			werr = c.JSON(code, errorJSON{Error: msg, Status: code, RetryAfter: retry})
 		case prefers(r, "text/html"):
-			p := ErrorPage{Status: code, Title: translate(ctx, http.StatusText(code)), Message: msg, RetryAfter: retry, Back: translate(ctx, "Back")}
+			p := ErrorPage{Status: code, Title: translate(ctx, http.StatusText(code)), Message: msg, RetryAfter: retry, Back: translate(ctx, strategy.MsgBack)}
 			if retry > 0 {
 				p.Wait = waitText(ctx, translate, retry)
 			}
@@ -241,20 +244,21 @@ func retryAfterSeconds(v string, now time.Time) int {
 }
 
 // waitText words a wait of n seconds. The message IDs given to translate
-// are "Try again in 1 second.", "Try again in %d seconds.",
-// "Try again in 1 minute.", "Try again in %d minutes."; a translation keeps
-// the %d.
+// are [strategy.MsgTryAgainIn1Second], [strategy.MsgTryAgainInSeconds],
+// [strategy.MsgTryAgainIn1Minute] and [strategy.MsgTryAgainInMinutes]: an
+// ID with %d is translated first and formatted after, so a translation
+// keeps the %d.
 func waitText(ctx context.Context, translate func(context.Context, string) string, n int) string {
 	var id string
 	switch {
 	case n == 1:
-		return translate(ctx, "Try again in 1 second.")
+		return translate(ctx, strategy.MsgTryAgainIn1Second)
 	case n < 60:
-		id = "Try again in %d seconds."
+		id = strategy.MsgTryAgainInSeconds
 	case n <= 90:
-		return translate(ctx, "Try again in 1 minute.")
+		return translate(ctx, strategy.MsgTryAgainIn1Minute)
 	default:
-		id = "Try again in %d minutes."
+		id = strategy.MsgTryAgainInMinutes
 		n = (n + 59) / 60
 	}
 	return strings.Replace(translate(ctx, id), "%d", strconv.Itoa(n), 1)

@@ -72,6 +72,16 @@ type Config[U any] struct {
 	// DisableAudit turns the audit records off. Optional. Default false.
 	// Setting both Audit and DisableAudit is a configuration error.
 	DisableAudit bool
+	// Translate turns every flash message the Authenticator writes into
+	// the app's words, once, when it is written, with the request's
+	// context: the strategies' messages (texts of the catalogue listed by
+	// [strategy.Messages]), the route's own (SuccessFlash, FailureFlash,
+	// SuccessMessage, FailureMessage, LoginFlash: IDs of the app's
+	// catalogue) and RequireLogin's [strategy.MsgPleaseLogIn]. The session
+	// keeps the translated text, which the app shows as it is. Give
+	// [ErrorHandlerConfig.Translate] the same function, for the messages
+	// of the error responses. Optional. Default: the English text.
+	Translate strategy.Translator
 }
 
 // Authenticator holds named strategies and turns their outcomes into Echo
@@ -88,6 +98,7 @@ type Authenticator[U any] struct {
 	// auditStateless records Stateless successes: only with an explicit
 	// Config.Audit, never with the slog.Default() fallback.
 	auditStateless bool
+	translate      strategy.Translator
 
 	mu         sync.Mutex // serialises writers of strategies
 	strategies atomic.Pointer[map[string]strategy.Strategy[U]]
@@ -125,6 +136,7 @@ func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 		logger:         cfg.Logger,
 		audit:          cfg.Audit,
 		auditStateless: cfg.Audit != nil,
+		translate:      cfg.Translate,
 	}
 	if a.logger == nil {
 		a.logger = slog.Default()

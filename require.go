@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/gopassport/passport/strategy"
 )
 
 // RequireOption configures [Authenticator.RequireLogin].
@@ -24,8 +26,9 @@ func LoginURL(url string) RequireOption {
 }
 
 // LoginFlash is the "error" flash shown on the login page after
-// RequireLogin redirected there. Default "Please log in to see that page.";
-// empty disables it.
+// RequireLogin redirected there. Default [strategy.MsgPleaseLogIn]
+// ("Please log in to see that page."); empty disables it. It is
+// translated with Config.Translate when it is written.
 func LoginFlash(message string) RequireOption {
 	return func(c *requireConfig) { c.flash = message }
 }
@@ -50,7 +53,7 @@ func RememberPath(remember bool) RequireOption {
 // or any client when no LoginURL is set, gets a 401 with the Challenges. A
 // fault while loading the user is a 500.
 func (a *Authenticator[U]) RequireLogin(opts ...RequireOption) echo.MiddlewareFunc {
-	cfg := requireConfig{flash: "Please log in to see that page.", remember: true}
+	cfg := requireConfig{flash: strategy.MsgPleaseLogIn, remember: true}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -72,7 +75,7 @@ func (a *Authenticator[U]) RequireLogin(opts ...RequireOption) echo.MiddlewareFu
 						}
 					}
 					if cfg.flash != "" {
-						sess.AddFlash("error", cfg.flash)
+						sess.AddFlash("error", a.translate.Translate(r.Context(), cfg.flash))
 					}
 				}
 				return c.Redirect(http.StatusFound, cfg.loginURL)

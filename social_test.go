@@ -537,7 +537,7 @@ func TestSocialSignInFailures(t *testing.T) {
 			run: func(t *testing.T, a *socialApp) func() int {
 				a.gh.SetDeny(`<script>alert("pwned")</script>`)
 				resp, body := a.visit(t, a.browser, "/auth/github")
-				if resp.Request.URL.Path != "/login" || body != "login:Sign-in with GitHub was cancelled." {
+				if resp.Request.URL.Path != "/login" || body != "login:Sign-in was cancelled." {
 					t.Errorf("got %s %q; want /login with a generic message", resp.Request.URL.Path, body)
 				}
 				return a.gh.TokenCalls
@@ -665,7 +665,7 @@ func TestSocialOutage(t *testing.T) {
 			if resp.StatusCode != tt.wantStatus {
 				t.Errorf("status: got %d; want %d", resp.StatusCode, tt.wantStatus)
 			}
-			if want := "Could not sign in with GitHub. Please try again."; !strings.Contains(body, want) || strings.Contains(body, "127.0.0.1") {
+			if want := "Could not sign in. Please try again."; !strings.Contains(body, want) || strings.Contains(body, "127.0.0.1") {
 				t.Errorf("body: got %q; want the generic %q and nothing else of the provider's", body, want)
 			}
 			if got := a.gh.TokenCalls(); got != tt.wantTokens {
@@ -840,7 +840,7 @@ func TestSocialProviderLogout(t *testing.T) {
 func TestSocialFailureFlash(t *testing.T) {
 	a := newSocialApp(t, 5*time.Second)
 	resp, body := a.visit(t, a.browser, a.base+"/auth/github/callback?state=x&code=y")
-	if resp.Request.URL.Path != "/login" || body != "login:Could not sign in with GitHub. Please try again." {
+	if resp.Request.URL.Path != "/login" || body != "login:Could not sign in. Please try again." {
 		t.Errorf("got %s %q; want /login with the generic message", resp.Request.URL.Path, body)
 	}
 	a.checkNoFaults(t)
@@ -849,7 +849,7 @@ func TestSocialFailureFlash(t *testing.T) {
 func TestSocialAccountLinking(t *testing.T) {
 	a := newSocialApp(t, 5*time.Second)
 	// Linking needs someone logged in.
-	if _, body := a.visit(t, a.browser, "/connect/github-link"); body != `account:anonymous errors:["Could not sign in with GitHub. Please try again."]` {
+	if _, body := a.visit(t, a.browser, "/connect/github-link"); body != `account:anonymous errors:["Could not sign in. Please try again."]` {
 		t.Errorf("anonymous link: got %q; want a refusal", body)
 	}
 	a.loggedOut(t, a.browser)

@@ -173,8 +173,8 @@ func (a *app) mountSocial(e *echo.Echo) error {
 // refuse is the verify callback's refusal of a sign-in: it wraps
 // strategy.ErrInvalidCredentials, so the strategy turns it into a fail (no
 // session), not a 500, and carries msg (strategy.WithUserMessage), which
-// the fail shows in place of the strategy's generic "Could not sign in
-// with … Please try again.". why is for the logs only.
+// the fail shows in place of the strategy's generic "Could not sign in.
+// Please try again.". why is for the logs only.
 func refuse(why, msg string) error {
 	return strategy.WithUserMessage(fmt.Errorf("demo: social sign-in refused: %s: %w", why, strategy.ErrInvalidCredentials), msg)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gopassport/passport/providers/devoidc"
+	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/oauth"
 )
 
@@ -27,7 +28,7 @@ const (
 )
 
 // msgSignInFailed is the strategy's message for a sign-in that failed.
-const msgSignInFailed = "Could not sign in with Dev OIDC. Please try again."
+const msgSignInFailed = strategy.MsgSignInFailed
 
 // newSocialTestApp starts the demo with cfg behind httptest on 127.0.0.1,
 // with cfg.BaseURL set to the server's URL before the app is built, as
@@ -524,7 +525,7 @@ func TestDevOIDCBadCallbacks(t *testing.T) {
 			if strings.Contains(page.body, "<script>") || strings.Contains(page.body, "alert(1)") {
 				t.Errorf("the provider's description is reflected:\n%s", page.body)
 			}
-			if !strings.Contains(page.body, "Could not sign in with Dev OIDC") && !strings.Contains(page.body, "Sign-in with Dev OIDC was cancelled.") {
+			if !strings.Contains(page.body, strategy.MsgSignInFailed) && !strings.Contains(page.body, strategy.MsgSignInCancelled) {
 				t.Errorf("no failure message on the logon page:\n%s", page.body)
 			}
 			if got := v.loggedOnAs(); got != "" {

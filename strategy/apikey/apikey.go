@@ -46,13 +46,15 @@ const (
 	DefaultMaxKeyBytes = 512
 )
 
-// Messages of the fails, meant for the user (Info.Message).
+// Messages of the fails, meant for the user (Info.Message): texts of the
+// catalogue in package strategy, translated where they are shown. A fail
+// names no username: a key is a secret, and the audit log must not get it.
 const (
-	msgMissing   = "API key required."
-	msgMalformed = "Malformed API key."
-	msgInvalid   = "Invalid API key."
-	msgThrottled = "Too many attempts; try again later."
-	msgScope     = "Not allowed."
+	msgMissing   = strategy.MsgAPIKeyRequired
+	msgMalformed = strategy.MsgMalformedAPIKey
+	msgInvalid   = strategy.MsgInvalidAPIKey
+	msgThrottled = strategy.MsgTooManyAttempts
+	msgScope     = strategy.MsgNotAllowed
 )
 
 // Config configures the API key strategy. The key is looked for in the

@@ -188,7 +188,7 @@ func TestAuthenticateVerifyErrors(t *testing.T) {
 		{"nok, invalid credentials wrapped", fmt.Errorf("keys: %w", strategy.ErrInvalidCredentials), 401, strategy.ErrInvalidCredentials, "Invalid API key."},
 		{"nok, user not found is invalid credentials", strategy.ErrUserNotFound, 401, strategy.ErrInvalidCredentials, "Invalid API key."},
 		{"nok, user not found", strategy.ErrUserNotFound, 401, strategy.ErrUserNotFound, "Invalid API key."},
-		{"nok, throttled", strategy.ErrThrottled, 429, strategy.ErrThrottled, "Too many attempts; try again later."},
+		{"nok, throttled", strategy.ErrThrottled, 429, strategy.ErrThrottled, "Too many attempts. Try again later."},
 		{"nok, insufficient scope", strategy.ErrInsufficientScope, 403, strategy.ErrInsufficientScope, "Not allowed."},
 		{"nok, invalid with the app's message", strategy.WithUserMessage(fmt.Errorf("keys: revoked: %w", strategy.ErrInvalidCredentials), msgRevoked), 401, strategy.ErrInvalidCredentials, msgRevoked},
 		{"nok, user not found with the app's message", fmt.Errorf("keys: %w", strategy.WithUserMessage(strategy.ErrUserNotFound, msgRevoked)), 401, strategy.ErrUserNotFound, msgRevoked},

@@ -39,13 +39,14 @@ const (
 	MaxPasswordBytes = 4096
 )
 
-// Messages of the fails, meant for the user (Info.Message).
+// Messages of the fails, meant for the user (Info.Message): texts of the
+// catalogue in package strategy, translated where they are shown.
 const (
-	msgMissing   = "Authentication required."
-	msgMalformed = "Malformed credentials."
-	msgInvalid   = "Invalid username or password."
-	msgThrottled = "Too many attempts; try again later."
-	msgScope     = "Not allowed."
+	msgMissing   = strategy.MsgAuthenticationRequired
+	msgMalformed = strategy.MsgMalformedCredentials
+	msgInvalid   = strategy.MsgInvalidUsernameOrPassword
+	msgThrottled = strategy.MsgTooManyAttempts
+	msgScope     = strategy.MsgNotAllowed
 )
 
 // Config configures the HTTP Basic strategy.
@@ -101,6 +102,8 @@ type Config[U any] struct {
 //   - Wrong credentials: a 401 fail with the challenge and
 //     [strategy.ErrInvalidCredentials] (also matching
 //     [strategy.ErrUserNotFound] when Verify returned it).
+//     Its Username (as every fail's after the header was read) is the
+//     username tried, for passport's audit of failed logins.
 //   - Right credentials: a success with the user.
 //   - With a Throttle, an attempt it refuses: a 429 fail with a Retry-After
 //     header and [strategy.ErrThrottled], before Verify runs.
@@ -182,7 +185,7 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 		if err != nil {
 			err = fmt.Errorf("basic: %w", err)
 		}
-		return res, err
+		return withUsername(res, username), err
 	}
 	res, err = throttle.Guard(ctx, s.throttle, throttle.Attempt{Username: strings.ToLower(strings.TrimSpace(username)), IP: strategy.ClientIP(r)},
 		func(wait time.Duration) strategy.Result[U] {
@@ -194,7 +197,15 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 	if err != nil {
 		err = fmt.Errorf("basic: %w", err)
 	}
-	return res, err
+	return withUsername(res, username), err
+}
+
+// withUsername names the username tried on a fail, for the audit log.
+func withUsername[U any](res strategy.Result[U], username string) strategy.Result[U] {
+	if res.Kind != strategy.KindFail {
+		return res
+	}
+	return res.WithUsername(username)
 }
 
 // verifyResult maps Verify's answer to a result: a user is a success, a

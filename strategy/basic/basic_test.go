@@ -203,7 +203,7 @@ func TestAuthenticateVerifyErrors(t *testing.T) {
 	}{
 		{"nok, invalid credentials wrapped", fmt.Errorf("users: %w", strategy.ErrInvalidCredentials), 401, strategy.ErrInvalidCredentials, "Invalid username or password."},
 		{"nok, user not found", strategy.ErrUserNotFound, 401, strategy.ErrUserNotFound, "Invalid username or password."},
-		{"nok, throttled", strategy.ErrThrottled, 429, strategy.ErrThrottled, "Too many attempts; try again later."},
+		{"nok, throttled", strategy.ErrThrottled, 429, strategy.ErrThrottled, "Too many attempts. Try again later."},
 		{"nok, insufficient scope", strategy.ErrInsufficientScope, 403, strategy.ErrInsufficientScope, "Not allowed."},
 		{"nok, malformed", strategy.ErrMalformedCredentials, 400, strategy.ErrMalformedCredentials, "Malformed credentials."},
 		{"nok, invalid with the app's message", strategy.WithUserMessage(fmt.Errorf("users: locked: %w", strategy.ErrInvalidCredentials), msgLocked), 401, strategy.ErrInvalidCredentials, msgLocked},
@@ -346,5 +346,48 @@ func BenchmarkAuthenticate(b *testing.B) {
 		if res, err := s.Authenticate(r); err != nil || res.Kind != strategy.KindSuccess {
 			b.Fatalf("got %v, %v; want success", res.Kind, err)
 		}
+	}
+}
+
+func TestFailUsername(t *testing.T) {
+	verify := func(_ context.Context, username, password string) (string, error) {
+		if username == "alice" && password == "right" {
+			return "alice", nil
+		}
+		return "", strategy.ErrInvalidCredentials
+	}
+	tests := []struct {
+		name         string
+		header       string
+		wantKind     strategy.Kind
+		wantUsername string
+	}{
+		{name: "nok, wrong password names the username", header: auth("alice", "wrong"), wantKind: strategy.KindFail, wantUsername: "alice"},
+		{name: "nok, unknown user names it as sent", header: auth("Mallory\u202e", "x"), wantKind: strategy.KindFail, wantUsername: "Mallory\u202e"},
+		{name: "nok, no credentials names nobody", header: "", wantKind: strategy.KindFail},
+		{name: "nok, malformed names nobody", header: "Basic !!!", wantKind: strategy.KindFail},
+		{name: "ok, success", header: auth("alice", "right"), wantKind: strategy.KindSuccess},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := basic.New(basic.Config[string]{Verify: verify})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := strategytest.NewRequest("GET", "/")
+			if tt.header != "" {
+				b = b.Header("Authorization", tt.header)
+			}
+			res, err := s.Authenticate(b.Build())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Kind != tt.wantKind {
+				t.Fatalf("kind: got %q; want %q", res.Kind, tt.wantKind)
+			}
+			if res.Username != tt.wantUsername {
+				t.Errorf("Username: got %q; want %q", res.Username, tt.wantUsername)
+			}
+		})
 	}
 }

@@ -431,7 +431,7 @@ func (s *Strategy[U, C]) Authenticate(r *http.Request) (strategy.Result[U], erro
 	tok, err := s.extract(r)
 	if err != nil {
 		if isMissing(err) {
-			return strategy.Fail[U](s.challenge, http.StatusUnauthorized, "Missing token.").
+			return strategy.Fail[U](s.challenge, http.StatusUnauthorized, strategy.MsgMissingToken).
 				WithReason(strategy.ErrMissingCredentials), nil
 		}
 		desc := "malformed request"
@@ -581,15 +581,16 @@ func (e *failReason) Error() string { return "jwt: " + e.desc + ": " + e.base.Er
 // Unwrap returns the strategy sentinel.
 func (e *failReason) Unwrap() error { return e.base }
 
-// failMessage is the short user-facing message of a fail.
+// failMessage is the short user-facing message of a fail, a text of the
+// catalogue in package strategy.
 func failMessage(status int) string {
 	switch status {
 	case http.StatusBadRequest:
-		return "Malformed request."
+		return strategy.MsgMalformedRequest
 	case http.StatusForbidden:
-		return "Insufficient scope."
+		return strategy.MsgInsufficientScope
 	default:
-		return "Invalid token."
+		return strategy.MsgInvalidToken
 	}
 }
 

@@ -65,7 +65,7 @@ func Example() {
 	// success: alice@example.com
 	// fail: 401 Incorrect credentials.
 	// fail: 401 Incorrect credentials.
-	// fail: 400 Missing credentials
+	// fail: 400 Missing credentials.
 }
 
 func ExampleHashPassword() {

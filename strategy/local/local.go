@@ -19,15 +19,8 @@ const (
 	DefaultMaxUsernameBytes  = 256
 	DefaultMaxPasswordBytes  = 4096
 	DefaultMaxBodyBytes      = 64 << 10
-	DefaultFailureMessage    = "Incorrect credentials."
-	DefaultBadRequestMessage = "Missing credentials"
-)
-
-// Messages of the fails that cannot be configured.
-const (
-	malformedMessage = "Malformed credentials"
-	tooLargeMessage  = "Request body too large"
-	throttledMessage = "Too many attempts. Try again later."
+	DefaultFailureMessage    = strategy.MsgIncorrectCredentials
+	DefaultBadRequestMessage = strategy.MsgMissingCredentials
 )
 
 // ErrInvalidConfig is wrapped by the errors that [New] returns for a
@@ -111,12 +104,17 @@ type Config[U any] struct {
 	MaxBodyBytes int64
 	// FailureMessage is the message of the 401 fail for wrong credentials.
 	// It is the same for an unknown user and a wrong password. Optional.
-	// Default "Incorrect credentials.". A message that Verify's error
-	// carries ([strategy.WithUserMessage]) takes its place.
+	// Default [strategy.MsgIncorrectCredentials]. A message that Verify's
+	// error carries ([strategy.WithUserMessage]) takes its place. Like
+	// every message, it is translated where it is shown (see
+	// [strategy.Translator]).
 	FailureMessage string
 	// BadRequestMessage is the message of the 400 fail for missing or empty
-	// credentials. Optional. Default "Missing credentials".
+	// credentials. Optional. Default [strategy.MsgMissingCredentials].
 	BadRequestMessage string
+	// ThrottledMessage is the message of the 429 fail for an attempt the
+	// Throttle refused. Optional. Default [strategy.MsgTooManyAttempts].
+	ThrottledMessage string
 }
 
 // Strategy authenticates a username and a password sent in the body of a
@@ -141,7 +139,8 @@ type Config[U any] struct {
 //     override, a zero-width character, a space inside it).
 //   - fail 429, reason [strategy.ErrThrottled], with a Retry-After header:
 //     the Throttler refused the attempt. Verify is not called, so the right
-//     password during a lock gets the same answer as a wrong one.
+//     password during a lock gets the same answer as a wrong one. The
+//     message is ThrottledMessage.
 //   - fail 401, reason [strategy.ErrInvalidCredentials] (and
 //     [strategy.ErrUserNotFound] when Verify said so): wrong credentials.
 //     The message is FailureMessage, or the one Verify's error carries
@@ -223,6 +222,9 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 	if cfg.BadRequestMessage == "" {
 		cfg.BadRequestMessage = DefaultBadRequestMessage
 	}
+	if cfg.ThrottledMessage == "" {
+		cfg.ThrottledMessage = strategy.MsgTooManyAttempts
+	}
 	if cfg.Canonicalize == nil {
 		cfg.Canonicalize = CanonicalUsername
 	}
@@ -275,7 +277,7 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 			return strategy.Result[U]{}, fmt.Errorf("local: throttle: %w", terr)
 		}
 		if wait > 0 {
-			return throttled[U](wait).WithUsername(username), nil
+			return s.throttled(wait).WithUsername(username), nil
 		}
 		// The attempt is reserved: report how it ended, even if Verify
 		// panics, and even if the client has gone away.
@@ -330,12 +332,12 @@ func (s *Strategy[U]) check(c credentials) error {
 // credentialsFail turns an error of readCredentials or check into a fail.
 func (s *Strategy[U]) credentialsFail(err error) strategy.Result[U] {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return strategy.Fail[U]("", http.StatusRequestEntityTooLarge, tooLargeMessage).WithReason(err)
+		return strategy.Fail[U]("", http.StatusRequestEntityTooLarge, strategy.MsgRequestTooLarge).WithReason(err)
 	}
 	if errors.Is(err, strategy.ErrMissingCredentials) {
 		return strategy.Fail[U]("", http.StatusBadRequest, s.cfg.BadRequestMessage).WithReason(err)
 	}
-	return strategy.Fail[U]("", http.StatusBadRequest, malformedMessage).WithReason(err)
+	return strategy.Fail[U]("", http.StatusBadRequest, strategy.MsgMalformedCredentials).WithReason(err)
 }
 
 // wrongCredentials is the 401 fail for credentials that Verify refused
@@ -349,10 +351,10 @@ func (s *Strategy[U]) wrongCredentials(reason, verr error) strategy.Result[U] {
 	return strategy.Fail[U]("", http.StatusUnauthorized, msg).WithReason(reason)
 }
 
-// throttled is the 429 fail for an attempt the Throttler refused, with a
-// Retry-After of wait rounded up to whole seconds.
-func throttled[U any](wait time.Duration) strategy.Result[U] {
-	return strategy.Fail[U]("", http.StatusTooManyRequests, throttledMessage).
+// throttled is the 429 fail for an attempt the Throttler refused, with
+// ThrottledMessage and a Retry-After of wait rounded up to whole seconds.
+func (s *Strategy[U]) throttled(wait time.Duration) strategy.Result[U] {
+	return strategy.Fail[U]("", http.StatusTooManyRequests, s.cfg.ThrottledMessage).
 		WithReason(strategy.ErrThrottled).
 		WithHeader("Retry-After", throttle.RetryAfter(wait))
 }

@@ -203,7 +203,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=alice&password=s3cret") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -291,7 +291,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("password=s3cret") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -299,7 +299,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(`{"username":"alice"}`) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -307,7 +307,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=alice&password=") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -315,7 +315,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(`{"username":"","password":"s3cret"}`) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -323,7 +323,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=+%20+&password=s3cret") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -342,7 +342,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -352,7 +352,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -362,7 +362,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -372,7 +372,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -382,7 +382,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -392,7 +392,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -400,7 +400,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=alice&username=bob&password=s3cret") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -408,7 +408,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=alice&password=s3cret&password=x") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -418,7 +418,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -428,7 +428,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -436,7 +436,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(`{"username":"alice","password":1234}`) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -444,7 +444,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(`{"username":"alice","password":null}`) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -452,7 +452,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(`{"username":["alice"],"password":"s3cret"}`) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -460,7 +460,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(`{"username":{"$ne":""},"password":"s3cret"}`) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -468,7 +468,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(`[{"username":"alice","password":"s3cret"}]`) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -476,7 +476,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(`{"username":"alice","password":"s3cret"`) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -484,7 +484,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(`{"username":"alice","password":"s3cret"} {}`) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -492,7 +492,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(``) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -500,7 +500,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=alice&password=%zz") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -510,7 +510,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -520,7 +520,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -541,7 +541,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Missing credentials",
+			wantMessage: "Missing credentials.",
 			wantReason:  []error{strategy.ErrMissingCredentials},
 		},
 		{
@@ -549,7 +549,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=" + longName + "&password=s3cret") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -559,7 +559,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -568,7 +568,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=alice&password=s3cret") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -577,7 +577,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=alice&password=s3cret") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -585,7 +585,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=alice%00&password=s3cret") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -593,7 +593,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return jsonRequest(`{"username":"al\u0000ice","password":"s3cret"}`) },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -601,7 +601,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=alice%0Aadmin&password=s3cret") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -609,7 +609,7 @@ func TestAuthenticate(t *testing.T) {
 			req:         func(*testing.T) *http.Request { return formRequest("username=%FFalice%C0&password=s3cret") },
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -619,7 +619,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusBadRequest,
-			wantMessage: "Malformed credentials",
+			wantMessage: "Malformed credentials.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -630,7 +630,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusRequestEntityTooLarge,
-			wantMessage: "Request body too large",
+			wantMessage: "Request body too large.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -640,7 +640,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusRequestEntityTooLarge,
-			wantMessage: "Request body too large",
+			wantMessage: "Request body too large.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 		{
@@ -652,7 +652,7 @@ func TestAuthenticate(t *testing.T) {
 			},
 			wantKind:    strategy.KindFail,
 			wantStatus:  http.StatusRequestEntityTooLarge,
-			wantMessage: "Request body too large",
+			wantMessage: "Request body too large.",
 			wantReason:  []error{strategy.ErrMalformedCredentials},
 		},
 	}

@@ -87,9 +87,45 @@ func want(t *testing.T, step string, res strategy.Result[string], kind strategy.
 		if !errors.Is(res.Reason, strategy.ErrThrottled) {
 			t.Fatalf("%s: reason: got %v; want %v", step, res.Reason, strategy.ErrThrottled)
 		}
-		if got, w := res.Info.Message, "Too many attempts. Try again later."; got != w {
+		if got, w := res.Info.Message, strategy.MsgTooManyAttempts; got != w {
 			t.Fatalf("%s: message: got %q; want %q", step, got, w)
 		}
+	}
+}
+
+func TestThrottledMessage(t *testing.T) {
+	tests := []struct {
+		name string
+		msg  string
+		want string
+	}{
+		{name: "ok, default", want: "Too many attempts. Try again later."},
+		{name: "ok, configured", msg: "Too many tries. Wait a little.", want: "Too many tries. Wait a little."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := newVerifier()
+			s := newStrategy(t, local.Config[string]{
+				Verify:           v.verify,
+				Throttle:         local.NewMemoryThrottle(local.MemoryThrottleConfig{AccountLimit: 1}),
+				ThrottledMessage: tt.msg,
+			})
+			var res strategy.Result[string]
+			for range 2 {
+				r := formRequest("username=alice&password=wrong")
+				r.RemoteAddr = "192.0.2.1:41000"
+				var err error
+				if res, err = s.Authenticate(r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if res.FailStatus() != http.StatusTooManyRequests {
+				t.Fatalf("status: got %d; want 429", res.FailStatus())
+			}
+			if res.Info.Message != tt.want {
+				t.Errorf("message: got %q; want %q", res.Info.Message, tt.want)
+			}
+		})
 	}
 }
 

@@ -119,7 +119,7 @@ func Example_reasons() {
 	fmt.Println(res.Kind, res.FailStatus(), res.Info.Message)
 	fmt.Println(errors.Is(res.Reason, oauth.ErrNoHandshake), errors.Is(res.Reason, strategy.ErrMissingCredentials))
 	// Output:
-	// fail 401 Could not sign in with GitHub. Please try again.
+	// fail 401 Could not sign in. Please try again.
 	// true true
 }
 

@@ -217,7 +217,7 @@ func TestProfileOutage(t *testing.T) {
 			if res.Kind != strategy.KindFail || !errors.Is(res.Reason, oauth.ErrProfile) || !errors.Is(res.Reason, oauth.ErrUnavailable) {
 				t.Errorf("got %v, reason %v; want a fail with ErrProfile and ErrUnavailable", res.Kind, res.Reason)
 			}
-			if want := "Could not sign in with github. Please try again."; strings.TrimSpace(body) != want {
+			if want := "Could not sign in. Please try again."; strings.TrimSpace(body) != want {
 				t.Errorf("body: got %q; want the generic %q", body, want)
 			}
 			if got := a.whoami(t); got != "" {

@@ -93,8 +93,11 @@ type Config[U any] struct {
 	// first half of an identity's key. Optional. Default Name. Give a login
 	// strategy and a linking strategy for the same provider the same value.
 	IdentityProvider string
-	// Label is the provider's name for people, used in fail messages
-	// ("Could not sign in with GitHub."). Optional. Default Name.
+	// Label is the provider's name for people. Optional. Default Name.
+	// The fail messages do not name it: they are fixed texts of the
+	// catalogue ([strategy.MsgSignInFailed], [strategy.MsgSignInCancelled]),
+	// translatable by the app, whose page names the provider
+	// ([Strategy.Label]).
 	Label string
 	// HTTPClient makes every outbound call: the code exchange (with the
 	// request's context), the profile requests, the OpenID Connect
@@ -347,6 +350,11 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 // provider's name), the one to register it under.
 func (s *Strategy[U]) Name() string { return s.name }
 
+// Label returns the provider's name for people (Config.Label, by default
+// the strategy's name), for the app's page around a fail's message, which
+// does not name the provider.
+func (s *Strategy[U]) Label() string { return s.label }
+
 // UsesPKCE reports whether the strategy adds an S256 code challenge to the
 // authorization request and sends the verifier at the exchange.
 func (s *Strategy[U]) UsesPKCE() bool { return s.pkce }
@@ -387,14 +395,15 @@ func (s *Strategy[U]) failOutage(status int, reason error) strategy.Result[U] {
 }
 
 // fail is a callback's fail: status 0 (401) with a generic message, or 400
-// for malformed parameters.
+// for malformed parameters. The messages are fixed texts of the catalogue,
+// without the provider's label, so that an app can translate them.
 func (s *Strategy[U]) fail(reason error) strategy.Result[U] {
-	status, msg := 0, "Could not sign in with "+s.label+". Please try again."
+	status, msg := 0, strategy.MsgSignInFailed
 	switch {
 	case errors.Is(reason, strategy.ErrMalformedCredentials):
 		status = http.StatusBadRequest
 	case errors.Is(reason, ErrDenied):
-		msg = "Sign-in with " + s.label + " was cancelled."
+		msg = strategy.MsgSignInCancelled
 	}
 	return strategy.Fail[U]("", status, msg).WithReason(reason)
 }

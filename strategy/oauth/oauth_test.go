@@ -386,7 +386,7 @@ func TestCallbackFailures(t *testing.T) {
 			if got := gh.TokenCalls(); got != tt.wantTokens {
 				t.Errorf("token endpoint calls: got %d; want %d", got, tt.wantTokens)
 			}
-			if tt.wantStatus >= 500 && (!errors.Is(res.Reason, oauth.ErrExchange) || res.Info.Message != "Could not sign in with github. Please try again.") {
+			if tt.wantStatus >= 500 && (!errors.Is(res.Reason, oauth.ErrExchange) || res.Info.Message != "Could not sign in. Please try again.") {
 				t.Errorf("outage: reason %v, message %q; want ErrExchange and the generic message", res.Reason, res.Info.Message)
 			}
 			if got := a.whoami(t); got != "" {
@@ -540,7 +540,7 @@ func TestExplicitJWKSURL(t *testing.T) {
 
 func TestVerifyOutcomes(t *testing.T) {
 	const (
-		generic = "Could not sign in with github. Please try again." // Label defaults to the name
+		generic = "Could not sign in. Please try again."
 		taken   = "An account with that e-mail exists. Log on first, then link GitHub."
 	)
 	tests := []struct {
@@ -755,4 +755,44 @@ func TestIdentity(t *testing.T) {
 	if id != (oauth.Identity{Provider: "github", Subject: "42"}) || id.String() != "github:42" {
 		t.Errorf("got %+v %q; want github 42", id, id.String())
 	}
+}
+
+func TestFailMessagesAreCatalogueTexts(t *testing.T) {
+	a := newApp(t)
+	gh := oauthtest.NewGitHub(t)
+	s := a.use(gh.Provider(a.callbackURL("github")), 0, func(c *oauth.Config[string]) { c.Label = "GitHub" })
+	if got := s.Label(); got != "GitHub" {
+		t.Errorf("Label: got %q; want %q", got, "GitHub")
+	}
+	tests := []struct {
+		name  string
+		query func(state string) url.Values
+		want  string
+	}{
+		{name: "nok, cancelled at the provider", query: func(st string) url.Values {
+			return url.Values{"state": {st}, "error": {"access_denied"}}
+		}, want: strategy.MsgSignInCancelled},
+		{name: "nok, wrong state", query: func(string) url.Values {
+			return url.Values{"state": {"forged"}, "code": {"x"}}
+		}, want: strategy.MsgSignInFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			state := a.begin(t, "github", "").Query().Get("state")
+			a.get(t, a.browser, a.callbackURL("github")+"?"+tt.query(state).Encode())
+			res, err := a.outcome()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Kind != strategy.KindFail || res.Info.Message != tt.want {
+				t.Errorf("got %s %q; want fail %q", res.Kind, res.Info.Message, tt.want)
+			}
+		})
+	}
+	t.Run("ok, Label defaults to the name", func(t *testing.T) {
+		s := a.use(oauthtest.NewGitHub(t).Provider(a.callbackURL("github")), 0)
+		if got := s.Label(); got != "github" {
+			t.Errorf("Label: got %q; want %q", got, "github")
+		}
+	})
 }
