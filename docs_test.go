@@ -347,3 +347,29 @@ func TestDocSnippetsCompile(t *testing.T) {
 		}
 	}
 }
+
+// TestProgramFile checks which first lines make a block a file of a
+// guide's program, and that none can place a file outside it.
+func TestProgramFile(t *testing.T) {
+	for _, tt := range []struct {
+		name, src, want string
+		ok              bool
+	}{
+		{"ok, a file of the program", "// main.go: the server.\npackage main\n", "main.go", true},
+		{"ok, a file of a sub-package", "// emaillink/emaillink.go\npackage emaillink\n", "emaillink/emaillink.go", true},
+		{"ok, a test file of a sub-package", "// emaillink/emaillink_test.go\npackage emaillink\n", "emaillink/emaillink_test.go", true},
+		{"nok, outside the program", "// ../main.go\npackage main\n", "", false},
+		{"nok, an absolute path", "// /tmp/main.go\npackage main\n", "", false},
+		{"nok, an unclean path", "// ./main.go\npackage main\n", "", false},
+		{"nok, not a Go file", "// main.txt\npackage main\n", "", false},
+		{"nok, no package clause", "// main.go\nfunc main() {}\n", "", false},
+		{"nok, a comment of another kind", "// Strategy as package strategy declares it.\npackage strategy\n", "", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := programFile(docSnippet{file: "docs/x.md", line: 1, src: tt.src})
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("got %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
