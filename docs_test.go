@@ -6,8 +6,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -230,13 +232,15 @@ func declaredBy(st ast.Stmt) []string {
 // programFile reports whether a whole-file block is one file of a guide's
 // program: its first line is a comment naming the file ("// main.go ...").
 // The program files of one Markdown file compile together as one package;
-// every other block is a package of its own.
+// a name with a directory ("// emaillink/emaillink.go") puts the file in
+// that sub-package of the guide's program, so a guide can build a package
+// and then use or test it. Every other block is a package of its own.
 func programFile(s docSnippet) (string, bool) {
 	first, _, _ := strings.Cut(s.src, "\n")
 	name, ok := strings.CutPrefix(first, "// ")
 	name, _, _ = strings.Cut(name, " ")
 	name = strings.TrimSuffix(name, ":")
-	if !ok || !strings.HasSuffix(name, ".go") || strings.Contains(name, "/") {
+	if !ok || !strings.HasSuffix(name, ".go") || !filepath.IsLocal(name) || path.Clean(name) != name {
 		return "", false
 	}
 	if _, err := parser.ParseFile(token.NewFileSet(), "", s.src, parser.PackageClauseOnly); err != nil {
@@ -257,7 +261,8 @@ func docFiles(t *testing.T) []string {
 
 // TestDocSnippetsCompile builds every ```go block of README.md and
 // docs/*.md, one package per block, in a temporary module that replaces
-// this module with the checkout. A failure names the Markdown file and line.
+// this module with the checkout, then runs the test files of the guides'
+// programs. A failure names the Markdown file and line.
 func TestDocSnippetsCompile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go build")
@@ -293,69 +298,78 @@ func TestDocSnippetsCompile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var failed, pending []string
-	pendingSeen := map[string]bool{}
-	report := func(file, msg string) {
-		if docsPending[file] {
-			pendingSeen[file] = true
-			pending = append(pending, msg)
-		} else {
-			failed = append(failed, msg)
-		}
-	}
+	var failed []string
 	write(filepath.Join(dir, "go.mod"), gomod)
 	write(filepath.Join(dir, "go.sum"), gosum)
+	tested := map[string]string{} // package directory (relative) -> its guide
 	for i, s := range snippets {
 		name := fmt.Sprintf("snippet%d", i)
 		src, err := wrapSnippet(s, name)
 		if err != nil {
-			report(s.file, err.Error())
+			failed = append(failed, err.Error())
 			continue
 		}
-		file := filepath.Join(dir, name, "snippet.go")
+		file := filepath.Join(name, "snippet.go")
 		if f, ok := programFile(s); ok {
 			// A file of a guide's program: with the others of its guide.
-			file = filepath.Join(dir, "program_"+strings.NewReplacer("/", "_", ".", "_").Replace(s.file), f)
+			file = filepath.Join("program_"+strings.NewReplacer("/", "_", ".", "_").Replace(s.file), filepath.FromSlash(f))
+			if strings.HasSuffix(f, "_test.go") {
+				tested["."+string(filepath.Separator)+filepath.Dir(file)] = s.file
+			}
 		}
-		write(file, []byte(src))
+		write(filepath.Join(dir, file), []byte(src))
 	}
-	cmd := exec.Command("go", "build", "-o", os.DevNull, "./...")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		file := ""
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			if strings.HasPrefix(l, "# ") {
-				continue
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+		out, err := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	if out, err := run("build", "-o", os.DevNull, "./..."); err != nil {
+		for _, l := range strings.Split(out, "\n") {
+			if !strings.HasPrefix(l, "# ") {
+				failed = append(failed, l)
 			}
-			if !strings.HasPrefix(l, "\t") { // else the continuation of an error
-				file, _, _ = strings.Cut(strings.TrimSpace(l), ":")
-			}
-			report(file, l)
 		}
-		if len(failed) == 0 && len(pending) == 0 {
+		if len(failed) == 0 {
 			t.Errorf("go build of the guides' Go blocks: %v\n%s", err, out)
 		}
 	}
-	for f := range docsPending {
-		if !pendingSeen[f] {
-			t.Errorf("%s compiles now: remove it from docsPending", f)
-		}
-	}
-	if len(pending) > 0 {
-		t.Logf("not yet compiling, in guides listed in docsPending:\n%s", strings.Join(pending, "\n"))
-	}
 	if len(failed) > 0 {
-		t.Errorf("the guides' Go blocks do not compile (file:line of the Markdown):\n%s", strings.Join(failed, "\n"))
+		t.Fatalf("the guides' Go blocks do not compile (file:line of the Markdown):\n%s", strings.Join(failed, "\n"))
+	}
+	// A guide's test files (// pkg/pkg_test.go) are compiled and run: the
+	// test a guide shows passes.
+	for _, pkg := range slices.Sorted(maps.Keys(tested)) {
+		if out, err := run("test", "-count=1", pkg); err != nil {
+			t.Errorf("go test of the test files of %s: %v\n%s", tested[pkg], err, out)
+		}
 	}
 }
 
-// docsPending are the guides whose Go blocks still assume names they do not
-// declare (users, verify, a logger...) or elide code with "...". Their
-// errors are logged, not failed, until each is rewritten as real code;
-// every other Markdown file must compile. Remove a file from here when its
-// blocks compile; add none.
-var docsPending = map[string]bool{
-	"docs/writing-a-strategy.md": true,
+// TestProgramFile checks which first lines make a block a file of a
+// guide's program, and that none can place a file outside it.
+func TestProgramFile(t *testing.T) {
+	for _, tt := range []struct {
+		name, src, want string
+		ok              bool
+	}{
+		{"ok, a file of the program", "// main.go: the server.\npackage main\n", "main.go", true},
+		{"ok, a file of a sub-package", "// emaillink/emaillink.go\npackage emaillink\n", "emaillink/emaillink.go", true},
+		{"ok, a test file of a sub-package", "// emaillink/emaillink_test.go\npackage emaillink\n", "emaillink/emaillink_test.go", true},
+		{"nok, outside the program", "// ../main.go\npackage main\n", "", false},
+		{"nok, an absolute path", "// /tmp/main.go\npackage main\n", "", false},
+		{"nok, an unclean path", "// ./main.go\npackage main\n", "", false},
+		{"nok, not a Go file", "// main.txt\npackage main\n", "", false},
+		{"nok, no package clause", "// main.go\nfunc main() {}\n", "", false},
+		{"nok, a comment of another kind", "// Strategy as package strategy declares it.\npackage strategy\n", "", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := programFile(docSnippet{file: "docs/x.md", line: 1, src: tt.src})
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("got %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
 }
