@@ -65,7 +65,7 @@ type Config struct {
 	Logger *slog.Logger
 
 	// BaseURL is the app's origin as browsers reach it, such as
-	// "http://127.0.0.1:8080": the sign-in providers redirect back to
+	// "http://127.0.0.1:3000": the sign-in providers redirect back to
 	// BaseURL + "/auth/<name>/callback". Use the host the browser uses
 	// (127.0.0.1 and localhost keep separate cookies). Required when a
 	// sign-in provider is on (DevOIDC, or credentials in Getenv); unused
