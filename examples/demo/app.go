@@ -93,6 +93,9 @@ type Config struct {
 	hasher *local.Hasher
 	// now is the throttle's clock; tests freeze it. Default time.Now.
 	now func() time.Time
+	// logonLimit is how many wrong passwords an account may have before
+	// it is locked; tests lower it. Default the throttle's (10).
+	logonLimit int
 }
 
 // app is the demo: its database, authenticator and pages.
@@ -207,7 +210,7 @@ func (a *app) wire(cfg Config) error {
 		UsernameField: "email",
 		PasswordField: "password",
 		Verify:        a.verify,
-		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{Now: cfg.now}),
+		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{AccountLimit: cfg.logonLimit, Now: cfg.now}),
 		Canonicalize:  accountKey, // as at registration: look-alikes reach one account and one throttle budget
 		DeviceCookies: devices,
 	})
