@@ -6,8 +6,11 @@
 // strategy (email and password, argon2id hashes, throttled failures), is
 // sent back to the page that asked for a logon, reads and changes a secret
 // word kept in the session (any word, except one starting with P), and logs
-// off. Users and sessions live in one SQLite file (pure Go, no cgo);
-// sessions are server-side, so logging off really ends them. Every form
+// off; every page's header shows who is logged on, with a log-off button,
+// and errors are rendered by passport.ErrorHandler (a page in the same
+// layout, JSON under /api/). Users and sessions live in one SQLite file
+// (pure Go, no cgo); sessions are server-side, so logging off really ends
+// them. Every form
 // carries a CSRF token; pages are server-rendered with html/template.
 //
 // The logon page also offers "Sign in with …" buttons. "Sign in with Dev
@@ -28,6 +31,7 @@
 //	GET  /                       who is logged on, with links, linked providers and "Link …" buttons
 //	GET  /sessions/register      registration form; POST creates the user and logs on
 //	GET  /sessions/logon         logon form and "Sign in with …" buttons; POST authenticates with the local strategy
+//	                             (after a failure the form shows the e-mail address typed)
 //	POST /sessions/logoff        ends the session
 //	GET  /secretWord             the secret word (logon required); POST changes it
 //	GET  /auth/<name>            begins a sign-in with a provider (devoidc, github, …): a redirect to it
