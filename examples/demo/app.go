@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -65,7 +66,7 @@ type Config struct {
 	Logger *slog.Logger
 
 	// BaseURL is the app's origin as browsers reach it, such as
-	// "http://127.0.0.1:8080": the sign-in providers redirect back to
+	// "http://127.0.0.1:3000": the sign-in providers redirect back to
 	// BaseURL + "/auth/<name>/callback". Use the host the browser uses
 	// (127.0.0.1 and localhost keep separate cookies). Required when a
 	// sign-in provider is on (DevOIDC, or credentials in Getenv); unused
@@ -92,18 +93,26 @@ type Config struct {
 	hasher *local.Hasher
 	// now is the throttle's clock; tests freeze it. Default time.Now.
 	now func() time.Time
+	// logonLimit is how many wrong passwords an account may have before
+	// it is locked; tests lower it. Default the throttle's (10).
+	logonLimit int
 }
 
 // app is the demo: its database, authenticator and pages.
 type app struct {
-	e      *echo.Echo
-	db     *sql.DB
-	store  *sqlstore.Store
-	users  users
-	auth   *passport.Authenticator[*User]
-	pages  pages
-	hasher *local.Hasher
-	logger *slog.Logger
+	e     *echo.Echo
+	db    *sql.DB
+	store *sqlstore.Store
+	users users
+	auth  *passport.Authenticator[*User]
+	pages pages
+	// errorPage is the error page's template set, never executed itself
+	// (see errorTemplate), and errorConfig passport.ErrorHandler's
+	// configuration but its Template.
+	errorPage   *template.Template
+	errorConfig passport.ErrorHandlerConfig
+	hasher      *local.Hasher
+	logger      *slog.Logger
 	// social is the sign-in providers; never nil.
 	social *social
 	// hashes counts password hash computations (hash, check, dummy check),
@@ -135,6 +144,10 @@ func buildApp(ctx context.Context, cfg Config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	errPage, err := parseErrorPage(assets)
+	if err != nil {
+		return nil, err
+	}
 	db, err := openDB(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -153,7 +166,8 @@ func buildApp(ctx context.Context, cfg Config) (*app, error) {
 	if err != nil {
 		return nil, errors.Join(err, store.Close(), db.Close())
 	}
-	a := &app{db: db, store: store, users: users{db: db}, pages: pg, hasher: cfg.hasher, logger: logger, social: soc}
+	a := &app{db: db, store: store, users: users{db: db}, pages: pg, errorPage: errPage, hasher: cfg.hasher, logger: logger, social: soc}
+	a.errorConfig = passport.ErrorHandlerConfig{APIPrefixes: []string{"/api/"}, Now: cfg.now, Logger: logger}
 	if err := a.wire(cfg); err != nil {
 		_ = a.close()
 		return nil, err
@@ -196,7 +210,7 @@ func (a *app) wire(cfg Config) error {
 		UsernameField: "email",
 		PasswordField: "password",
 		Verify:        a.verify,
-		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{Now: cfg.now}),
+		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{AccountLimit: cfg.logonLimit, Now: cfg.now}),
 		Canonicalize:  accountKey, // as at registration: look-alikes reach one account and one throttle budget
 		DeviceCookies: devices,
 	})
@@ -259,7 +273,7 @@ func (a *app) wire(cfg Config) error {
 	e.GET("/sessions/register", a.registerForm, anonymous)
 	e.POST("/sessions/register", a.register, anonymous)
 	e.GET("/sessions/logon", a.logonForm, anonymous)
-	e.POST("/sessions/logon", logon)
+	e.POST("/sessions/logon", a.logon(logon))
 	e.POST("/sessions/logoff", a.logoff)
 	loggedIn := auth.RequireLogin(
 		passport.LoginURL("/sessions/logon"),
@@ -330,47 +344,22 @@ func (a *app) hashPassword(password string) (string, error) {
 	return a.hasher.Hash(password)
 }
 
-// handleError renders every error: a page in the layout for browsers, JSON
-// under /api/. The status code is kept, headers already set (Retry-After of
-// a throttled login, Allow of a 405) are kept, and a 5xx shows only its
-// status text: the cause goes to the log.
+// handleError renders every error with passport.ErrorHandler: a page in
+// the layout (with the header of every page) for browsers, JSON under
+// /api/ and for API clients, plain text otherwise. The status code is
+// kept, headers already set (Retry-After of a throttled login, Allow of a
+// 405, WWW-Authenticate of a 401) are kept, a 429 says how long to wait
+// and links back to the form, and a 5xx shows only its status text: the
+// cause goes to the log. Error pages carry the user and a CSRF token, so
+// they are never cached.
 func (a *app) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	code := http.StatusInternalServerError
-	msg := ""
-	if he, ok := errors.AsType[*echo.HTTPError](err); ok {
-		code = he.Code
-		if m, ok := he.Message.(string); ok {
-			msg = m
-		}
-	}
-	if code < 400 || code > 599 {
-		code = http.StatusInternalServerError
-	}
-	if code >= 500 {
-		r := c.Request()
-		a.logger.ErrorContext(r.Context(), "demo: request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
-		msg = ""
-	}
-	if msg == "" {
-		msg = http.StatusText(code)
-	}
-	var werr error
-	switch {
-	case c.Request().Method == http.MethodHead:
-		werr = c.NoContent(code)
-	case strings.HasPrefix(c.Request().URL.Path, "/api/"):
-		werr = c.JSON(code, map[string]any{"error": msg, "status": code})
-	default:
-		p := a.newPage(c, http.StatusText(code))
-		p.Status, p.Message = code, msg
-		werr = a.renderPage(c, code, "error", p, false)
-	}
-	if werr != nil {
-		a.logger.ErrorContext(c.Request().Context(), "demo: writing the error response failed", "err", werr)
-	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	cfg := a.errorConfig
+	cfg.Template = a.errorTemplate(c)
+	passport.ErrorHandler(cfg)(err, c)
 }
 
 // readForm reads the form of a POST, PUT or PATCH before the CSRF check, so

@@ -36,18 +36,21 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// TestBrowser drives the demo in headless Chromium through the lesson's
-// whole flow: register, log off, log on, the secret word, change it, log
-// off; then social sign-in: click "Sign in with Dev OIDC" on the logon page,
-// go through the development provider and land on / logged on.
-func TestBrowser(t *testing.T) {
-	execPath := chromiumPath(t)
-	ta := newSocialTestApp(t, Config{DevOIDC: true})
-	base := ta.srv.URL // http://127.0.0.1:port, the one host used throughout, also in the callback URL
+// chrome is a headless Chromium driven by a test, on the demo at base.
+type chrome struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
 
-	// One deadline for the whole test; it also stops the browser.
+// newChrome starts Chromium (or skips the test, see chromiumPath) for the
+// demo at base. One deadline covers the whole test; it also stops the
+// browser.
+func newChrome(t *testing.T, base string) *chrome {
+	t.Helper()
+	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(execPath),
 		chromedp.Headless,
@@ -61,57 +64,115 @@ func TestBrowser(t *testing.T) {
 		chromedp.WindowSize(1024, 768),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	t.Cleanup(cancelBrowser)
+	return &chrome{t: t, ctx: bctx, base: base}
+}
 
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+// step runs actions, failing the test with name.
+func (br *chrome) step(name string, actions ...chromedp.Action[chromedp.Void]) {
+	br.t.Helper()
+	if err := chromedp.Do(br.ctx, actions...); err != nil {
+		br.t.Fatalf("%s: %v", name, err)
 	}
-	// submit clicks a submit button and waits for the page it leads to
-	// (after the server's redirect).
-	submit := func(name, button string) {
-		t.Helper()
-		if _, err := chromedp.Run(bctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.ID(button)))); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+}
+
+// submit clicks a submit button (or a link) and waits for the page it leads to (after
+// the server's redirect).
+func (br *chrome) submit(name, button string) {
+	br.t.Helper()
+	if _, err := chromedp.Run(br.ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.ID(button)))); err != nil {
+		br.t.Fatalf("%s: %v", name, err)
 	}
-	// screenshot saves the page as name.png in the test's directory.
-	screenshot := func(name string) {
-		t.Helper()
-		shot, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("screenshot: %v", err)
-		}
-		png := filepath.Join(t.TempDir(), name+".png")
-		if err := os.WriteFile(png, shot, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot: %s", png)
+}
+
+// screenshot saves the visible page as name.png in the test's directory.
+func (br *chrome) screenshot(name string) {
+	br.t.Helper()
+	br.savePNG(name, chromedp.CaptureScreenshot())
+}
+
+// fullScreenshot saves the whole page as name.png in the test's
+// directory.
+func (br *chrome) fullScreenshot(name string) {
+	br.t.Helper()
+	br.savePNG(name, chromedp.FullScreenshot(100)) // 100: PNG, not JPEG
+}
+
+func (br *chrome) savePNG(name string, capture chromedp.Action[[]byte]) {
+	br.t.Helper()
+	shot, err := chromedp.Run(br.ctx, capture)
+	if err != nil {
+		br.t.Fatalf("screenshot: %v", err)
 	}
-	expectText := func(name string, id string, want string) {
-		t.Helper()
-		got, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID(id)))
-		if err != nil {
-			t.Fatalf("%s: reading #%s: %v", name, id, err)
-		}
-		if !strings.Contains(got, want) {
-			t.Fatalf("%s: #%s: got %q; want it to contain %q", name, id, got, want)
-		}
+	png := filepath.Join(br.t.TempDir(), name+".png")
+	if err := os.WriteFile(png, shot, 0o600); err != nil {
+		br.t.Fatal(err)
 	}
-	expectLocation := func(name, want string) {
-		t.Helper()
-		got, err := chromedp.Run(bctx, chromedp.Location())
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if got != base+want {
-			t.Fatalf("%s: location: got %q; want %q", name, got, base+want)
-		}
+	br.t.Logf("screenshot: %s", png)
+}
+
+// expectText fails unless the text of the element with id contains want.
+func (br *chrome) expectText(name string, id string, want string) {
+	br.t.Helper()
+	got, err := chromedp.Run(br.ctx, chromedp.Text(chromedp.ID(id)))
+	if err != nil {
+		br.t.Fatalf("%s: reading #%s: %v", name, id, err)
 	}
+	if !strings.Contains(got, want) {
+		br.t.Fatalf("%s: #%s: got %q; want it to contain %q", name, id, got, want)
+	}
+}
+
+// expectCSSText fails unless the text of the first element that the CSS
+// selector sel matches contains want.
+func (br *chrome) expectCSSText(name string, sel string, want string) {
+	br.t.Helper()
+	got, err := chromedp.Run(br.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		br.t.Fatalf("%s: reading %s: %v", name, sel, err)
+	}
+	if !strings.Contains(got, want) {
+		br.t.Fatalf("%s: %s: got %q; want it to contain %q", name, sel, got, want)
+	}
+}
+
+// expectValue fails unless the input with id holds want.
+func (br *chrome) expectValue(name string, id string, want string) {
+	br.t.Helper()
+	got, err := chromedp.Run(br.ctx, chromedp.Value(chromedp.ID(id)))
+	if err != nil {
+		br.t.Fatalf("%s: reading #%s: %v", name, id, err)
+	}
+	if got != want {
+		br.t.Fatalf("%s: #%s: got value %q; want %q", name, id, got, want)
+	}
+}
+
+// expectLocation fails unless the page is base+want.
+func (br *chrome) expectLocation(name, want string) {
+	br.t.Helper()
+	got, err := chromedp.Run(br.ctx, chromedp.Location())
+	if err != nil {
+		br.t.Fatalf("%s: %v", name, err)
+	}
+	if got != br.base+want {
+		br.t.Fatalf("%s: location: got %q; want %q", name, got, br.base+want)
+	}
+}
+
+// TestBrowser drives the demo in headless Chromium through the lesson's
+// whole flow: register, log off, log on, the secret word, change it, log
+// off; then social sign-in: click "Sign in with Dev OIDC" on the logon page,
+// go through the development provider and land on / logged on.
+func TestBrowser(t *testing.T) {
+	chromiumPath(t) // skip before starting the app
+	ta := newSocialTestApp(t, Config{DevOIDC: true})
+	base := ta.srv.URL // http://127.0.0.1:port, the one host used throughout, also in the callback URL
+	br := newChrome(t, base)
+	bctx := br.ctx
+	step, submit, screenshot, expectText, expectLocation := br.step, br.submit, br.screenshot, br.expectText, br.expectLocation
 
 	// Register: lands on the home page, logged on.
 	step("open the registration form",
@@ -198,4 +259,53 @@ func TestBrowser(t *testing.T) {
 	if n := ta.social.dev.TokenRequests(); n != 1 {
 		t.Errorf("token requests: got %d; want 1", n)
 	}
+}
+
+// TestBrowserLogonErrors drives the logon form's failures in Chromium: a
+// wrong password shows the error with the e-mail address still typed in,
+// and exhausting the throttle shows the 429 page, which says how long to
+// wait and links back to the form. The throttle's clock is frozen, so the
+// lock lasts through the test. Both pages are saved as screenshots.
+func TestBrowserLogonErrors(t *testing.T) {
+	chromiumPath(t)
+	frozen := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	ta := newTestApp(t, Config{now: func() time.Time { return frozen }, logonLimit: 2})
+	ta.browser(t).register("Ada Lovelace", "ada@example.com", testPassword)
+	br := newChrome(t, ta.srv.URL)
+
+	logon := func(name, email, password string) {
+		t.Helper()
+		br.step(name,
+			chromedp.Navigate(br.base+"/sessions/logon"),
+			chromedp.Clear(chromedp.ID("email")), // holds the address of the last failure
+			chromedp.SendKeys(chromedp.ID("email"), email),
+			chromedp.SendKeys(chromedp.ID("password"), password),
+		)
+		br.submit(name, "logon")
+	}
+
+	// A wrong password: the form again, with the error and the address.
+	logon("wrong password", "ada@example.com", "wrong password")
+	br.expectLocation("after a wrong password", "/sessions/logon")
+	br.expectCSSText("after a wrong password", "p.flash.error", "Incorrect credentials.")
+	br.expectValue("after a wrong password", "email", "ada@example.com")
+	br.expectValue("after a wrong password", "password", "")
+	br.fullScreenshot("logon-error")
+
+	// The second failure reaches the limit; the next attempt is refused.
+	logon("second wrong password", "ada@example.com", "wrong again")
+	logon("throttled", "ada@example.com", "and again")
+	br.expectText("the 429 page", "message", "Too many")
+	br.expectText("the 429 page", "wait", "Try again in ")
+	href, err := chromedp.Run(br.ctx, chromedp.AttributeValue(chromedp.ID("back"), "href"))
+	if err != nil || href.Value != "/sessions/logon" {
+		t.Fatalf("the 429 page's back link: href %q, err %v; want /sessions/logon", href.Value, err)
+	}
+	br.expectText("the 429 page", "register-link", "Register") // the header of every page
+	br.fullScreenshot("too-many-requests")
+
+	// Back to the form, which still holds the address.
+	br.submit("back to the form", "back")
+	br.expectLocation("back to the form", "/sessions/logon")
+	br.expectValue("back to the form", "email", "ada@example.com")
 }

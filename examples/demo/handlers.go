@@ -95,11 +95,47 @@ func (a *app) register(c echo.Context) error {
 }
 
 // logonForm is GET /sessions/logon, with the "Sign in with …" buttons of
-// the providers; its POST is passport's Authenticate route.
+// the providers; its POST is logon. After a failed logon the e-mail field
+// shows the address tried, once: it is taken out of the session here.
 func (a *app) logonForm(c echo.Context) error {
 	p := a.newPage(c, logonFormTitle)
 	p.SocialButtons = a.social.buttons()
+	if s, ok := passport.GetSession(c); ok {
+		if email, ok := s.Get(logonEmailKey); ok {
+			p.Form.Email = email
+			s.Delete(logonEmailKey)
+		}
+	}
 	return a.render(c, http.StatusOK, "logon", p)
+}
+
+// logonEmailKey is the session value that carries the e-mail address of a
+// failed logon back to the form. A session value, not a query parameter
+// (which would reach the access logs, the history and Referer headers),
+// nor a flash (flashes survive a login by design).
+const logonEmailKey = "logonEmail"
+
+// maxEmailLen is the e-mail fields' maxlength.
+const maxEmailLen = 254
+
+// logon is POST /sessions/logon: passport's Authenticate route with the
+// local strategy (authenticate), after keeping the e-mail address typed in
+// the session. A successful login clears the session's values, and with
+// them the address, so it stays only after a failure (a wrong password or
+// a throttled attempt), until the form shows it. An address longer than
+// the field allows, which no browser sends from the form, is not kept.
+func (a *app) logon(authenticate echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s, ok := passport.GetSession(c); ok {
+			email := strings.TrimSpace(printable(c.FormValue("email")))
+			if email != "" && utf8.RuneCountInString(email) <= maxEmailLen {
+				s.Set(logonEmailKey, email)
+			} else {
+				s.Delete(logonEmailKey)
+			}
+		}
+		return authenticate(c)
+	}
 }
 
 // logoff is POST /sessions/logoff: the session is ended server-side and

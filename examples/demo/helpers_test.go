@@ -124,8 +124,17 @@ func (ta *testApp) browser(t *testing.T) *browser {
 	}}
 }
 
+// browserAccept is the Accept header a browser sends for a page, which
+// passport.ErrorHandler answers with the HTML error page.
+const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+// do sends req as a browser would: with a browser's Accept header unless
+// req has one.
 func (b *browser) do(req *http.Request) response {
 	b.t.Helper()
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", browserAccept)
+	}
 	res, err := b.http.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)

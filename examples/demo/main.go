@@ -6,8 +6,11 @@
 // strategy (email and password, argon2id hashes, throttled failures), is
 // sent back to the page that asked for a logon, reads and changes a secret
 // word kept in the session (any word, except one starting with P), and logs
-// off. Users and sessions live in one SQLite file (pure Go, no cgo);
-// sessions are server-side, so logging off really ends them. Every form
+// off; every page's header shows who is logged on, with a log-off button,
+// and errors are rendered by passport.ErrorHandler (a page in the same
+// layout, JSON under /api/). Users and sessions live in one SQLite file
+// (pure Go, no cgo); sessions are server-side, so logging off really ends
+// them. Every form
 // carries a CSRF token; pages are server-rendered with html/template.
 //
 // The logon page also offers "Sign in with …" buttons. "Sign in with Dev
@@ -28,6 +31,7 @@
 //	GET  /                       who is logged on, with links, linked providers and "Link …" buttons
 //	GET  /sessions/register      registration form; POST creates the user and logs on
 //	GET  /sessions/logon         logon form and "Sign in with …" buttons; POST authenticates with the local strategy
+//	                             (after a failure the form shows the e-mail address typed)
 //	POST /sessions/logoff        ends the session
 //	GET  /secretWord             the secret word (logon required); POST changes it
 //	GET  /auth/<name>            begins a sign-in with a provider (devoidc, github, …): a redirect to it
@@ -45,11 +49,15 @@
 //
 // Usage, from the repository root:
 //
-//	go run ./examples/demo [-addr 127.0.0.1:8080] [-db passport-demo.db] [-secure-cookies] [-dev-oidc=false] [-base-url URL]
+//	go run ./examples/demo [-addr 127.0.0.1:3000] [-db passport-demo.db] [-secure-cookies] [-dev-oidc=false] [-base-url URL]
+//
+// As soon as it listens, it prints one line with the URL to open
+// ("passport demo: open http://127.0.0.1:3000/"). -h prints the flags and
+// the environment variables below, and exits 0.
 //
 // Flags and environment:
 //
-//	-addr            listen address. Default 127.0.0.1:8080, or 127.0.0.1:$PORT
+//	-addr            listen address. Default 127.0.0.1:3000, or 127.0.0.1:$PORT
 //	                 when the PORT environment variable is set (PORT=9000).
 //	-db              SQLite database file, created when missing, or ":memory:"
 //	                 for a database that lives as long as the process.
@@ -62,7 +70,7 @@
 //	-base-url        the origin browsers use, such as https://demo.example:
 //	                 providers redirect back to <base-url>/auth/<name>/callback.
 //	                 Default http:// and the listen address (an unspecified
-//	                 host such as ":8080" reads as 127.0.0.1). Open the demo on
+//	                 host such as ":3000" reads as 127.0.0.1). Open the demo on
 //	                 that very host: 127.0.0.1 and localhost keep separate
 //	                 cookies, and a sign-in started on one fails on the other.
 //	SESSION_SECRET   when set, the key that seals session cookies is derived
@@ -72,8 +80,9 @@
 //	                 offer "Sign in with GitHub"; likewise GOOGLE_, GITLAB_
 //	                 (and GITLAB_URL), DISCORD_ and MICROSOFT_, and OIDC_ISSUER,
 //	                 OIDC_CLIENT_ID and OIDC_CLIENT_SECRET for any OpenID
-//	                 Connect provider. Register <base-url>/auth/<name>/callback
-//	                 as the callback URL with the provider.
+//	                 Connect provider (OIDC_NAME and OIDC_LABEL name it).
+//	                 Register <base-url>/auth/<name>/callback as the callback
+//	                 URL with the provider.
 //
 // A flag given on the command line wins over the environment.
 package main
@@ -97,20 +106,48 @@ import (
 )
 
 // defaultAddr is where the demo listens without -addr or PORT: the loopback
-// interface only.
-const defaultAddr = "127.0.0.1:8080"
+// interface only, on another port than examples/quickstart's 8080, so that
+// both can run at once.
+const defaultAddr = "127.0.0.1:3000"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
-		}
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
 	}
+	os.Exit(exitCode(err))
 }
+
+// exitCode is the process's exit status after run returned err: 0 when it
+// ended normally or printed the help (-h), 1 otherwise.
+func exitCode(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 1
+}
+
+// envHelp is the environment part of -h.
+const envHelp = `
+Environment (a flag given on the command line wins):
+  PORT            listen on 127.0.0.1:$PORT when -addr is not given
+  DEMO_DB         the database file when -db is not given
+  DEMO_DEV_OIDC   false turns "Sign in with Dev OIDC" off, as -dev-oidc=false does
+  SESSION_SECRET  derive the session cookies' key from it (at least 32 bytes);
+                  otherwise a random key is kept in the database
+  GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET
+  GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET
+  GITLAB_CLIENT_ID, GITLAB_CLIENT_SECRET, GITLAB_URL (a self-managed GitLab)
+  DISCORD_CLIENT_ID, DISCORD_CLIENT_SECRET
+  MICROSOFT_CLIENT_ID, MICROSOFT_CLIENT_SECRET
+                  offer "Sign in with <provider>" when both are set
+  OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME, OIDC_LABEL
+                  any OpenID Connect provider (the name and the button's label
+                  are optional)
+  Register <base-url>/auth/<name>/callback as the callback URL with a provider.
+`
 
 // options are the parsed command line and environment.
 type options struct {
@@ -125,7 +162,12 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 	var o options
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(output)
-	fs.StringVar(&o.addr, "addr", "", "listen `address` (default 127.0.0.1:8080, or 127.0.0.1:$PORT)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: demo [flags]\n\nThe passport demo: register, log on, a secret word, social sign-in and a JSON API.\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), envHelp)
+	}
+	fs.StringVar(&o.addr, "addr", "", "listen `address` (default "+defaultAddr+", or 127.0.0.1:$PORT)")
 	fs.StringVar(&o.cfg.DB, "db", "", "SQLite database `file`, or :memory: (default $DEMO_DB, else "+defaultDB+")")
 	fs.BoolVar(&o.cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
 	fs.BoolVar(&o.cfg.DevOIDC, "dev-oidc", true, "offer \"Sign in with Dev OIDC\", a local test provider that signs anyone in: never in production; DEMO_DEV_OIDC=false also turns it off")
@@ -180,13 +222,17 @@ func parseBaseURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
 		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", fmt.Errorf("demo: -base-url %q: want the origin browsers use, such as https://demo.example or http://127.0.0.1:8080, without a path", raw)
+		return "", fmt.Errorf("demo: -base-url %q: want the origin browsers use, such as https://demo.example or http://127.0.0.1:3000, without a path", raw)
 	}
 	return u.Scheme + "://" + u.Host, nil
 }
 
 // run serves the demo until ctx is cancelled, then shuts down gracefully.
-func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+// It prints one line with the URL to open on stdout as soon as it is ready
+// to serve (the listener is bound before the app is built, so the line has
+// the real port of -addr 127.0.0.1:0), and logs to stderr; -h prints the
+// help on stderr and returns flag.ErrHelp.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	o, err := parseOptions(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -223,7 +269,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("passport demo listening", "url", serverURL(ln.Addr()), "db", o.cfg.DB, "base_url", o.cfg.BaseURL, "dev_oidc", o.cfg.DevOIDC)
+	logger.Info("passport demo listening", "addr", ln.Addr().String(), "db", o.cfg.DB, "base_url", o.cfg.BaseURL, "dev_oidc", o.cfg.DevOIDC)
+	// The base URL, not the listen address: it is the host the cookies
+	// and the providers' callbacks expect (derived from the listener
+	// unless -base-url names a proxy in front).
+	if _, err := fmt.Fprintf(stdout, "passport demo: open %s/\n", o.cfg.BaseURL); err != nil {
+		logger.Warn("demo: printing the URL failed", "err", err)
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -242,7 +294,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 }
 
 // serverURL is the URL to open in a browser for a listening address; an
-// unspecified host (":8080") is shown as 127.0.0.1.
+// unspecified host (":3000") is shown as 127.0.0.1.
 func serverURL(addr net.Addr) string {
 	host, port, err := net.SplitHostPort(addr.String())
 	if err != nil {

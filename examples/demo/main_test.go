@@ -3,14 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gopassport/passport/providers"
 )
 
 func TestParseOptions(t *testing.T) {
@@ -24,13 +31,13 @@ func TestParseOptions(t *testing.T) {
 		secure  bool
 		wantErr string
 	}{
-		{name: "ok, defaults", addr: "127.0.0.1:8080", db: "passport-demo.db"},
+		{name: "ok, defaults", addr: "127.0.0.1:3000", db: "passport-demo.db"},
 		{name: "ok, PORT", env: map[string]string{"PORT": "9000"}, addr: "127.0.0.1:9000", db: "passport-demo.db"},
 		{name: "ok, -addr wins over PORT", args: []string{"-addr", "127.0.0.1:7000"}, env: map[string]string{"PORT": "9000"}, addr: "127.0.0.1:7000", db: "passport-demo.db"},
-		{name: "ok, DEMO_DB", env: map[string]string{"DEMO_DB": "/var/lib/demo.db"}, addr: "127.0.0.1:8080", db: "/var/lib/demo.db"},
-		{name: "ok, -db wins over DEMO_DB", args: []string{"-db", ":memory:"}, env: map[string]string{"DEMO_DB": "x.db"}, addr: "127.0.0.1:8080", db: ":memory:"},
+		{name: "ok, DEMO_DB", env: map[string]string{"DEMO_DB": "/var/lib/demo.db"}, addr: "127.0.0.1:3000", db: "/var/lib/demo.db"},
+		{name: "ok, -db wins over DEMO_DB", args: []string{"-db", ":memory:"}, env: map[string]string{"DEMO_DB": "x.db"}, addr: "127.0.0.1:3000", db: ":memory:"},
 		{name: "ok, SESSION_SECRET and -secure-cookies", args: []string{"-secure-cookies"}, env: map[string]string{"SESSION_SECRET": testSecret},
-			addr: "127.0.0.1:8080", db: "passport-demo.db", secret: testSecret, secure: true},
+			addr: "127.0.0.1:3000", db: "passport-demo.db", secret: testSecret, secure: true},
 		{name: "nok, PORT not a number", env: map[string]string{"PORT": "http"}, wantErr: "PORT"},
 		{name: "nok, PORT out of range", env: map[string]string{"PORT": "70000"}, wantErr: "PORT"},
 		{name: "nok, unknown flag", args: []string{"-verbose"}, wantErr: "flag provided but not defined"},
@@ -96,13 +103,14 @@ func (s *syncBuffer) String() string {
 func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs syncBuffer
+	var out, logs syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", ":memory:"}, func(string) string { return "" }, &logs)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", ":memory:"}, func(string) string { return "" }, &out, &logs)
 	}()
 
-	urlRE := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/)`)
+	// One line on stdout, with the real port of 127.0.0.1:0.
+	urlRE := regexp.MustCompile(`^passport demo: open (http://127\.0\.0\.1:(\d+)/)\n$`)
 	var url string
 	for deadline := time.Now().Add(20 * time.Second); url == "" && time.Now().Before(deadline); {
 		select {
@@ -110,12 +118,12 @@ func TestRun(t *testing.T) {
 			t.Fatalf("run returned early: %v\n%s", err, logs.String())
 		case <-time.After(20 * time.Millisecond):
 		}
-		if m := urlRE.FindStringSubmatch(logs.String()); m != nil {
+		if m := urlRE.FindStringSubmatch(out.String()); m != nil && m[2] != "0" {
 			url = m[1]
 		}
 	}
 	if url == "" {
-		t.Fatalf("no URL logged:\n%s", logs.String())
+		t.Fatalf("stdout: got %q; want one line passport demo: open http://127.0.0.1:<port>/\nlogs:\n%s", out.String(), logs.String())
 	}
 	res, err := http.Get(url)
 	if err != nil {
@@ -138,5 +146,120 @@ func TestRun(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "path=/ status=200") {
 		t.Errorf("request not logged:\n%s", logs.String())
+	}
+	if got := out.String(); strings.Count(got, "\n") != 1 {
+		t.Errorf("stdout: got %q; want the one line with the URL", got)
+	}
+}
+
+// TestHelp checks -h and -help: the usage names every flag and every
+// environment variable the demo reads, and run returns flag.ErrHelp, which
+// exitCode maps to 0. TestHelpExitStatus runs the real main.
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		t.Run(arg, func(t *testing.T) {
+			var out, errOut syncBuffer
+			err := run(t.Context(), []string{arg}, func(string) string { return "" }, &out, &errOut)
+			if !errors.Is(err, flag.ErrHelp) {
+				t.Fatalf("run(%s): got %v; want flag.ErrHelp", arg, err)
+			}
+			if code := exitCode(err); code != 0 {
+				t.Errorf("exitCode: got %d; want 0", code)
+			}
+			help := errOut.String()
+			for _, name := range append(helpFlags, helpEnv...) {
+				if !strings.Contains(help, name) {
+					t.Errorf("the help does not name %s:\n%s", name, help)
+				}
+			}
+			if out.String() != "" {
+				t.Errorf("stdout: got %q; want nothing (no server started)", out.String())
+			}
+		})
+	}
+}
+
+// helpFlags and helpEnv are what -h must name.
+var (
+	helpFlags = []string{"-addr", "-db", "-secure-cookies", "-dev-oidc", "-base-url"}
+	helpEnv   = []string{"PORT", "DEMO_DB", "DEMO_DEV_OIDC", "SESSION_SECRET",
+		providers.EnvGitHubClientID, providers.EnvGitHubClientSecret,
+		providers.EnvGoogleClientID, providers.EnvGoogleClientSecret,
+		providers.EnvGitLabClientID, providers.EnvGitLabClientSecret, providers.EnvGitLabURL,
+		providers.EnvDiscordClientID, providers.EnvDiscordClientSecret,
+		providers.EnvMicrosoftClientID, providers.EnvMicrosoftClientSecret,
+		providers.EnvOIDCIssuer, providers.EnvOIDCClientID, providers.EnvOIDCClientSecret,
+		providers.EnvOIDCName, providers.EnvOIDCLabel,
+	}
+)
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{flag.ErrHelp, 0},
+		{fmt.Errorf("wrapped: %w", flag.ErrHelp), 0},
+		{errors.New("flag provided but not defined: -verbose"), 1},
+		{errors.New("demo: listen tcp: address already in use"), 1},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err); got != tt.want {
+			t.Errorf("exitCode(%v): got %d; want %d", tt.err, got, tt.want)
+		}
+	}
+}
+
+// envRunMain makes the test binary run main itself, with the arguments
+// after "--" in its command line: the standard way to test an exit status.
+const envRunMain = "PASSPORT_DEMO_TEST_RUN_MAIN"
+
+// TestHelpExitStatus runs main with -h in a child process (this test
+// binary, re-executed) and checks the process's exit status and output,
+// and that an unknown flag still fails.
+func TestHelpExitStatus(t *testing.T) {
+	if os.Getenv(envRunMain) == "1" {
+		for i, a := range os.Args {
+			if a == "--" {
+				os.Args = append([]string{"demo"}, os.Args[i+1:]...)
+				break
+			}
+		}
+		main()
+		return
+	}
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-h"}, 0, "SESSION_SECRET"},
+		{[]string{"-help"}, 0, providers.EnvOIDCIssuer},
+		{[]string{"-verbose"}, 1, "flag provided but not defined: -verbose"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			cmd := exec.CommandContext(t.Context(), os.Args[0], append([]string{"-test.run=^TestHelpExitStatus$", "--"}, tt.args...)...)
+			cmd.Env = append(os.Environ(), envRunMain+"=1")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.code {
+				t.Errorf("exit status: got %d; want %d\nstderr:\n%s", code, tt.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr does not contain %q:\n%s", tt.want, stderr.String())
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout: got %q; want nothing", stdout.String())
+			}
+		})
 	}
 }

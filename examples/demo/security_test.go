@@ -394,30 +394,52 @@ func TestErrorPages(t *testing.T) {
 		}
 	})
 
-	t.Run("ok, 500 shows no internals", func(t *testing.T) {
-		for _, path := range []string{"/boom", "/api/boom"} {
-			req := httptest.NewRequest(http.MethodGet, path, nil)
+	// Every form the error handler answers in: the page for a browser,
+	// JSON for an API route or client, text for curl.
+	for _, tt := range []struct {
+		path, accept, contentType string
+	}{
+		{"/boom", browserAccept, "text/html"},
+		{"/boom", "", "text/plain"},
+		{"/boom", "application/json", "application/json"},
+		{"/api/boom", "", "application/json"},
+		{"/api/boom", browserAccept, "application/json"},
+	} {
+		t.Run("ok, 500 shows no internals, "+tt.path+" "+tt.contentType, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, tt.path, nil)
+			if tt.accept != "" {
+				req.Header.Set("Accept", tt.accept)
+			}
 			rec := httptest.NewRecorder()
 			c := ta.e.NewContext(req, rec)
 			ta.handleError(echo.NewHTTPError(http.StatusInternalServerError, "secret detail").WithInternal(errors.New("db password is hunter2")), c)
 			if rec.Code != http.StatusInternalServerError {
-				t.Errorf("%s: got status %d; want 500", path, rec.Code)
+				t.Errorf("got status %d; want 500", rec.Code)
+			}
+			if got := rec.Header().Get("Content-Type"); !strings.HasPrefix(got, tt.contentType) {
+				t.Errorf("Content-Type: got %q; want %s", got, tt.contentType)
 			}
 			body := rec.Body.String()
 			if strings.Contains(body, "secret detail") || strings.Contains(body, "hunter2") {
-				t.Errorf("%s: the 500 shows internals:\n%s", path, body)
+				t.Errorf("the 500 shows internals:\n%s", body)
 			}
 			if !strings.Contains(body, "Internal Server Error") {
-				t.Errorf("%s: no status text in %q", path, body)
+				t.Errorf("no status text in %q", body)
 			}
-		}
-	})
+		})
+	}
 
 	t.Run("ok, a plain error is a 500", func(t *testing.T) {
-		rec := httptest.NewRecorder()
-		ta.handleError(errors.New("disk on fire"), ta.e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec))
-		if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "disk on fire") {
-			t.Errorf("got %d %q; want a bare 500", rec.Code, rec.Body.String())
+		for _, accept := range []string{browserAccept, ""} {
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			if accept != "" {
+				req.Header.Set("Accept", accept)
+			}
+			rec := httptest.NewRecorder()
+			ta.handleError(errors.New("disk on fire"), ta.e.NewContext(req, rec))
+			if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "disk on fire") {
+				t.Errorf("Accept %q: got %d %q; want a bare 500", accept, rec.Code, rec.Body.String())
+			}
 		}
 	})
 

@@ -77,7 +77,7 @@ func newSocial(ctx context.Context, cfg Config, logger *slog.Logger) (*social, e
 	}
 	if cfg.BaseURL == "" {
 		if cfg.DevOIDC || anyProvider(pcfg) {
-			return nil, errors.New("demo: social sign-in needs Config.BaseURL, the origin browsers use (such as http://127.0.0.1:8080): the providers redirect back to it")
+			return nil, errors.New("demo: social sign-in needs Config.BaseURL, the origin browsers use (such as http://127.0.0.1:3000): the providers redirect back to it")
 		}
 		return &social{}, nil
 	}

@@ -735,12 +735,12 @@ func TestParseSocialOptions(t *testing.T) {
 func TestRunDevOIDC(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs syncBuffer
+	var out, logs syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", ":memory:"}, func(string) string { return "" }, &logs)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", ":memory:"}, func(string) string { return "" }, &out, &logs)
 	}()
-	urlRE := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
+	urlRE := regexp.MustCompile(`passport demo: open (http://127\.0\.0\.1:\d+)/\n`)
 	var base string
 	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); {
 		select {
@@ -748,12 +748,12 @@ func TestRunDevOIDC(t *testing.T) {
 			t.Fatalf("run returned early: %v\n%s", err, logs.String())
 		case <-time.After(20 * time.Millisecond):
 		}
-		if m := urlRE.FindStringSubmatch(logs.String()); m != nil {
+		if m := urlRE.FindStringSubmatch(out.String()); m != nil {
 			base = m[1]
 		}
 	}
 	if base == "" {
-		t.Fatalf("no URL logged:\n%s", logs.String())
+		t.Fatalf("no URL printed: %q\n%s", out.String(), logs.String())
 	}
 	if !strings.Contains(logs.String(), "NOT FOR PRODUCTION") {
 		t.Errorf("no warning about Dev OIDC in the log:\n%s", logs.String())
