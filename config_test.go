@@ -127,6 +127,8 @@ func TestErrorHandlerRefusesBadConfig(t *testing.T) {
 		{"nok, APIPrefixes entry empty", passport.ErrorHandlerConfig{APIPrefixes: []string{""}}, "APIPrefixes"},
 		{"nok, APIPrefixes entry without /", passport.ErrorHandlerConfig{APIPrefixes: []string{"api/"}}, "APIPrefixes"},
 		{"nok, Template with an empty root", passport.ErrorHandlerConfig{Template: template.Must(template.New("page").New("other").Parse(`x`)).Lookup("page")}, "Template"},
+		{"ok, Render", passport.ErrorHandlerConfig{Render: func(c echo.Context, p passport.ErrorPage) error { return c.HTML(p.Status, p.Title) }}, ""},
+		{"nok, Render with Template", passport.ErrorHandlerConfig{Render: func(echo.Context, passport.ErrorPage) error { return nil }, Template: template.Must(template.New("e").Parse(`x`))}, "Render"},
 		{"nok, Template naming a field ErrorPage lacks", passport.ErrorHandlerConfig{Template: template.Must(template.New("e").Parse(`{{.Code}}`))}, "Template"},
 	}
 	for _, tt := range tests {

@@ -36,6 +36,18 @@ type ErrorHandlerConfig struct {
 	// construction, so a template that cannot render fails at start-up.
 	Template *template.Template
 
+	// Render writes the HTML page itself, for an app whose error page
+	// needs more than an ErrorPage — the logged-in user in its layout, its
+	// own echo.Renderer: it is called with the page filled in and
+	// translated, and must respond with page.Status, for instance
+	// c.Render(page.Status, "error.html", data). The handler has already
+	// set X-Content-Type-Options: nosniff. An error it returns is logged,
+	// and the plain-text answer is sent when nothing was written yet (as
+	// it is when Render returns nil without writing).
+	// Optional. Default: execute Template. Setting both Render and
+	// Template is a configuration error.
+	Render func(c echo.Context, page ErrorPage) error
+
 	// Translate turns the texts of the response into the app's words, at
 	// render, with the request's context: the error's message (a text of
 	// the catalogue listed by [strategy.Messages], such as
@@ -73,6 +85,9 @@ func (cfg ErrorHandlerConfig) validate() error {
 			return fmt.Errorf("%w: ErrorHandlerConfig.APIPrefixes entry %q does not start with \"/\"", ErrInvalidConfig, p)
 		}
 	}
+	if cfg.Render != nil && cfg.Template != nil {
+		return fmt.Errorf("%w: ErrorHandlerConfig.Render and Template are both set; Template would be ignored", ErrInvalidConfig)
+	}
 	if cfg.Template != nil {
 		sample := ErrorPage{Status: http.StatusTooManyRequests, Title: "Too Many Requests", Message: "Too many attempts.", RetryAfter: 60, Wait: "Try again in 1 minute.", BackURL: "/login", Back: "Back"}
 		if err := cfg.Template.Execute(io.Discard, sample); err != nil {
@@ -82,7 +97,8 @@ func (cfg ErrorHandlerConfig) validate() error {
 	return nil
 }
 
-// ErrorPage is what ErrorHandlerConfig.Template is executed with. Every
+// ErrorPage is what ErrorHandlerConfig.Template is executed with and
+// ErrorHandlerConfig.Render is given. Every
 // text is already translated.
 type ErrorPage struct {
 	// Status is the HTTP status code, Title its text ("Too Many Requests").
@@ -197,14 +213,26 @@ func ErrorHandler(cfg ErrorHandlerConfig) echo.HTTPErrorHandler {
 			} else if r.Method == http.MethodPost {
 				p.BackURL = SafeReturnTo(r.URL.Path)
 			}
+			c.Response().Header().Set(echo.HeaderXContentTypeOptions, "nosniff")
+			if cfg.Render != nil {
+				rerr := cfg.Render(c, p)
+				if rerr == nil && !c.Response().Committed {
+					rerr = errors.New("ErrorHandlerConfig.Render returned without writing a response")
+				}
+				if rerr != nil {
+					logger.ErrorContext(ctx, "passport: rendering the error page failed", "err", rerr)
+					if !c.Response().Committed {
+						werr = plainError(c, code, msg, p.Wait)
+					}
+				}
+				break
+			}
 			var b strings.Builder
 			if terr := tmpl.Execute(&b, p); terr != nil {
 				logger.ErrorContext(ctx, "passport: error page template failed", "err", terr)
-				werr = plainError(c, code, msg, "")
+				werr = plainError(c, code, msg, p.Wait)
 				break
 			}
-			h := c.Response().Header()
-			h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 			werr = c.HTMLBlob(code, []byte(b.String()))
 		default:
 			wait := ""

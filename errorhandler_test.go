@@ -167,6 +167,45 @@ func TestErrorHandlerOverrides(t *testing.T) {
 			t.Errorf("body %q; want %q", rec.Body, want)
 		}
 	})
+	t.Run("ok, Render writes the page with the request at hand", func(t *testing.T) {
+		render := func(c echo.Context, p passport.ErrorPage) error {
+			return c.HTML(p.Status, "<p>"+c.Request().Header.Get("X-User")+"|"+p.Message+"|"+p.Wait+"|"+p.BackURL+"</p>")
+		}
+		f, _ := errorApp(t, passport.ErrorHandlerConfig{Render: render})
+		req := httptest.NewRequest(http.MethodPost, "/sessions/logon", nil)
+		req.Header.Set("Accept", browserAccept)
+		req.Header.Set("X-User", "alice")
+		rec := f.do(req)
+		if want := "<p>alice|" + throttledMsg + "|Try again in 5 minutes.|/sessions/logon</p>"; rec.Code != http.StatusTooManyRequests || rec.Body.String() != want {
+			t.Errorf("got %d %q; want 429 %q", rec.Code, rec.Body, want)
+		}
+		for k, want := range map[string]string{"Retry-After": "300", "X-Content-Type-Options": "nosniff"} {
+			if got := rec.Header().Get(k); got != want {
+				t.Errorf("%s = %q; want %q", k, got, want)
+			}
+		}
+	})
+	t.Run("nok, a failing Render falls back to text and is logged", func(t *testing.T) {
+		for _, tt := range []struct {
+			name   string
+			render func(echo.Context, passport.ErrorPage) error
+			log    string
+		}{
+			{"error", func(echo.Context, passport.ErrorPage) error { return errors.New("renderer lost") }, "renderer lost"},
+			{"nothing written", func(echo.Context, passport.ErrorPage) error { return nil }, "without writing"},
+		} {
+			f, logs := errorApp(t, passport.ErrorHandlerConfig{Render: tt.render})
+			req := httptest.NewRequest(http.MethodPost, "/sessions/logon", nil)
+			req.Header.Set("Accept", browserAccept)
+			rec := f.do(req)
+			if want := throttledMsg + " Try again in 5 minutes.\n"; rec.Code != http.StatusTooManyRequests || rec.Body.String() != want {
+				t.Errorf("%s: got %d %q; want 429 %q", tt.name, rec.Code, rec.Body, want)
+			}
+			if !strings.Contains(logs.String(), tt.log) {
+				t.Errorf("%s: log %q; want %q", tt.name, logs, tt.log)
+			}
+		}
+	})
 	t.Run("ok, a Retry-After date is read with the configured clock", func(t *testing.T) {
 		now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 		f, _ := errorApp(t, passport.ErrorHandlerConfig{Now: func() time.Time { return now }})

@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -106,13 +105,10 @@ type app struct {
 	users users
 	auth  *passport.Authenticator[*User]
 	pages pages
-	// errorPage is the error page's template set, never executed itself
-	// (see errorTemplate), and errorConfig passport.ErrorHandler's
-	// configuration but its Template.
-	errorPage   *template.Template
-	errorConfig passport.ErrorHandlerConfig
-	hasher      *local.Hasher
-	logger      *slog.Logger
+	// errorHandler is passport.ErrorHandler, rendering with renderError.
+	errorHandler echo.HTTPErrorHandler
+	hasher       *local.Hasher
+	logger       *slog.Logger
 	// social is the sign-in providers; never nil.
 	social *social
 	// hashes counts password hash computations (hash, check, dummy check),
@@ -144,10 +140,6 @@ func buildApp(ctx context.Context, cfg Config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	errPage, err := parseErrorPage(assets)
-	if err != nil {
-		return nil, err
-	}
 	db, err := openDB(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -166,8 +158,8 @@ func buildApp(ctx context.Context, cfg Config) (*app, error) {
 	if err != nil {
 		return nil, errors.Join(err, store.Close(), db.Close())
 	}
-	a := &app{db: db, store: store, users: users{db: db}, pages: pg, errorPage: errPage, hasher: cfg.hasher, logger: logger, social: soc}
-	a.errorConfig = passport.ErrorHandlerConfig{APIPrefixes: []string{"/api/"}, Now: cfg.now, Logger: logger}
+	a := &app{db: db, store: store, users: users{db: db}, pages: pg, hasher: cfg.hasher, logger: logger, social: soc}
+	a.errorHandler = passport.ErrorHandler(passport.ErrorHandlerConfig{APIPrefixes: []string{"/api/"}, Render: a.renderError, Now: cfg.now, Logger: logger})
 	if err := a.wire(cfg); err != nil {
 		_ = a.close()
 		return nil, err
@@ -357,9 +349,7 @@ func (a *app) handleError(err error, c echo.Context) {
 		return
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	cfg := a.errorConfig
-	cfg.Template = a.errorTemplate(c)
-	passport.ErrorHandler(cfg)(err, c)
+	a.errorHandler(err, c)
 }
 
 // readForm reads the form of a POST, PUT or PATCH before the CSRF check, so

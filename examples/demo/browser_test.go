@@ -87,7 +87,8 @@ func (br *chrome) submit(name, button string) {
 	}
 }
 
-// screenshot saves the visible page as name.png in the test's directory.
+// screenshot saves the visible page as name.png in the test's directory
+// (or in $DEMO_SCREENSHOTS, to keep it).
 func (br *chrome) screenshot(name string) {
 	br.t.Helper()
 	br.savePNG(name, chromedp.CaptureScreenshot())
@@ -106,7 +107,11 @@ func (br *chrome) savePNG(name string, capture chromedp.Action[[]byte]) {
 	if err != nil {
 		br.t.Fatalf("screenshot: %v", err)
 	}
-	png := filepath.Join(br.t.TempDir(), name+".png")
+	dir := os.Getenv("DEMO_SCREENSHOTS") // to keep them for a look; never committed
+	if dir == "" {
+		dir = br.t.TempDir()
+	}
+	png := filepath.Join(dir, name+".png")
 	if err := os.WriteFile(png, shot, 0o600); err != nil {
 		br.t.Fatal(err)
 	}

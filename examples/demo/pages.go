@@ -19,7 +19,7 @@ type pages map[string]*template.Template
 // templates/, and the "Sign in with …" buttons partial of package
 // providers.
 func parsePages(fsys fs.FS) (pages, error) {
-	names := []string{"index", "register", "logon", "secret"}
+	names := []string{"index", "register", "logon", "secret", "error"}
 	p := make(pages, len(names))
 	for _, name := range names {
 		t, err := template.New("layout.html").ParseFS(fsys, "templates/layout.html", "templates/"+name+".html")
@@ -32,49 +32,6 @@ func parsePages(fsys fs.FS) (pages, error) {
 		p[name] = t
 	}
 	return p, nil
-}
-
-// errorPageRoot is the root of the error page's template set: it is
-// executed by passport.ErrorHandler with a passport.ErrorPage, and renders
-// the layout with the page data of the request, which the "page" function
-// (bound per request by errorTemplate) returns.
-const errorPageRoot = `{{template "layout.html" (page .)}}`
-
-// parseErrorPage parses the error page: templates/layout.html and
-// templates/error.html under errorPageRoot. The result is a base never
-// executed itself: errorTemplate clones it for each error, since an
-// html/template cannot be cloned once executed.
-func parseErrorPage(fsys fs.FS) (*template.Template, error) {
-	t, err := template.New("error-page").
-		Funcs(template.FuncMap{"page": func(passport.ErrorPage) *page { return nil }}).
-		Parse(errorPageRoot)
-	if err == nil {
-		t, err = t.ParseFS(fsys, "templates/layout.html", "templates/error.html")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("demo: parsing the error page: %w", err)
-	}
-	return t, nil
-}
-
-// errorTemplate returns the error page template for the request of c: a
-// clone of the base whose "page" function wraps the passport.ErrorPage in
-// the page data of every page (the user and the CSRF token of the header's
-// log-off button), so that error pages show the same header. The data is
-// built only when the page is rendered, not for JSON or text. It returns
-// nil (passport's own page) if the clone fails, which it cannot unless the
-// base was executed.
-func (a *app) errorTemplate(c echo.Context) *template.Template {
-	t, err := a.errorPage.Clone()
-	if err != nil {
-		a.logger.ErrorContext(c.Request().Context(), "demo: cloning the error page", "err", err)
-		return nil
-	}
-	return t.Funcs(template.FuncMap{"page": func(ep passport.ErrorPage) *page {
-		p := a.newPage(c, ep.Title)
-		p.Error = ep
-		return p
-	}})
 }
 
 // page is what every template sees.
@@ -124,16 +81,29 @@ func (a *app) newPage(c echo.Context, title string) *page {
 
 // render writes a page with the flash messages of the session (taking,
 // and so removing, them). It executes the page into a buffer first, so
-// that a template error is a clean 500 rather than half a page. The error
-// page is rendered by handleError instead, and leaves the flashes.
+// that a template error is a clean 500 rather than half a page.
 func (a *app) render(c echo.Context, status int, name string, p *page) error {
-	t, ok := a.pages[name]
-	if !ok {
-		return fmt.Errorf("demo: no page %q", name)
-	}
 	if sess, ok := passport.GetSession(c); ok {
 		p.Errors = append(sess.Flashes("error"), p.Errors...)
 		p.Infos = append(append(sess.Flashes("success"), sess.Flashes("info")...), p.Infos...)
+	}
+	return a.write(c, status, name, p)
+}
+
+// renderError is passport.ErrorHandler's Render: the error page in the
+// layout, with the header of every page (the user and the CSRF token of
+// the log-off button). It leaves the flashes for the next page.
+func (a *app) renderError(c echo.Context, ep passport.ErrorPage) error {
+	p := a.newPage(c, ep.Title)
+	p.Error = ep
+	return a.write(c, ep.Status, "error", p)
+}
+
+// write executes page name with p into a buffer and sends it.
+func (a *app) write(c echo.Context, status int, name string, p *page) error {
+	t, ok := a.pages[name]
+	if !ok {
+		return fmt.Errorf("demo: no page %q", name)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, p); err != nil {
