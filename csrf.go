@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/gopassport/passport/internal/httpsyntax"
 	"github.com/gopassport/passport/session"
 )
 
@@ -238,7 +239,7 @@ func parseCSRFLookup(lookup string) ([]csrfSource, error) {
 		}
 		switch source {
 		case "header":
-			if !isHeaderToken(name) {
+			if !httpsyntax.IsToken(name) {
 				return nil, fmt.Errorf("CSRFConfig.TokenLookup: %q is not a valid header name", name)
 			}
 			out = append(out, csrfSource{name: http.CanonicalHeaderKey(name)})
@@ -249,24 +250,6 @@ func parseCSRFLookup(lookup string) ([]csrfSource, error) {
 		}
 	}
 	return out, nil
-}
-
-// isHeaderToken reports whether s is an RFC 9110 token, the syntax of a
-// header name.
-func isHeaderToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // csrfTokens returns the non-empty candidate tokens of r, one per source.

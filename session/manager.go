@@ -11,6 +11,8 @@ import (
 
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
+
+	"github.com/gopassport/passport/internal/httpsyntax"
 )
 
 // Keys the manager keeps in every session. Apps should not write them.
@@ -113,7 +115,7 @@ func New(cfg Config) (*Manager, error) {
 	if m.name == "" {
 		m.name = "passport"
 	}
-	if !validCookieName(m.name) {
+	if !httpsyntax.IsToken(m.name) {
 		return nil, fmt.Errorf("%w: Name %q is not a cookie name (RFC 6265 token: no spaces, controls or separators)", ErrInvalidConfig, m.name)
 	}
 	if strings.HasPrefix(m.name, "__") {
@@ -277,21 +279,6 @@ func (w *saveWriter) Write(b []byte) (int, error) {
 }
 
 func (w *saveWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// validCookieName reports whether name is an RFC 6265 cookie-name, a
-// token of RFC 9110: visible ASCII without separators.
-func validCookieName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
 
 // validCookieAttr reports whether v can be a cookie attribute's value:
 // visible ASCII or spaces, without ';'.

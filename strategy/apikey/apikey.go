@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gopassport/passport/internal/httpsyntax"
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/throttle"
 )
@@ -174,14 +175,14 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 		if s.header == "" {
 			s.header = DefaultHeader
 		}
-		if !isToken(s.header) {
+		if !httpsyntax.IsToken(s.header) {
 			return nil, configErrorf("apikey: Config.Header %q is not a valid header name", s.header)
 		}
 		if strings.EqualFold(s.header, "Authorization") {
 			return nil, configErrorf("apikey: Config.Header is Authorization; set Config.Scheme instead")
 		}
 	}
-	if s.scheme != "" && !isToken(s.scheme) {
+	if s.scheme != "" && !httpsyntax.IsToken(s.scheme) {
 		return nil, configErrorf("apikey: Config.Scheme %q is not a valid auth-scheme", s.scheme)
 	}
 	if s.queryParam != "" && url.QueryEscape(s.queryParam) != s.queryParam {
@@ -277,22 +278,4 @@ func (s *Strategy[U]) verifyFail(err error) (res strategy.Result[U], ok bool) {
 // verifyMessages are the texts of the fails a Verify error maps to.
 func verifyMessages() strategy.FailMessages {
 	return strategy.FailMessages{Invalid: msgInvalid, Malformed: msgMalformed, Scope: msgScope, Throttled: msgThrottled}
-}
-
-// isToken reports whether s is an RFC 9110 token, as header names and
-// auth-schemes are.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	jwtlib "github.com/golang-jwt/jwt/v5"
@@ -204,19 +203,4 @@ func (s *Strategy[U, C]) checkFingerprint(r *http.Request, claims C) bool {
 	}
 	got := FingerprintHash(cookies[0].Value)
 	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
-}
-
-// validCookieName reports whether name is an RFC 6265 cookie name (a
-// token).
-func validCookieName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
 }

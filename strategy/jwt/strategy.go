@@ -11,6 +11,7 @@ import (
 
 	jwtlib "github.com/golang-jwt/jwt/v5"
 
+	"github.com/gopassport/passport/internal/httpsyntax"
 	"github.com/gopassport/passport/strategy"
 )
 
@@ -265,7 +266,7 @@ func newStrategy[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], err
 		}
 	}
 	if s.fgpCookie != "" {
-		if !validCookieName(s.fgpCookie) {
+		if !httpsyntax.IsToken(s.fgpCookie) {
 			return nil, fmt.Errorf("jwt: invalid Config.FingerprintCookie %q", s.fgpCookie)
 		}
 		if _, ok := any(s.newClaims()).(Fingerprinter); !ok {
