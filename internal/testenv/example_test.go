@@ -27,12 +27,3 @@ func ExamplePostgresDSN() {
 	}
 	_ = testWithPostgres
 }
-
-// RedisAddr works the same way and returns a host:port for a Redis client.
-func ExampleRedisAddr() {
-	testWithRedis := func(t *testing.T) {
-		addr := testenv.RedisAddr(t)
-		t.Logf("Redis at %s", addr)
-	}
-	_ = testWithRedis
-}

@@ -19,17 +19,12 @@ const (
 	EnvRequireServices = "PASSPORT_REQUIRE_SERVICES"
 	// EnvPostgresDSN overrides [DefaultPostgresDSN].
 	EnvPostgresDSN = "PASSPORT_TEST_POSTGRES_DSN"
-	// EnvRedisAddr overrides [DefaultRedisAddr].
-	EnvRedisAddr = "PASSPORT_TEST_REDIS_ADDR"
 )
 
 // DefaultPostgresDSN is the test server when EnvPostgresDSN is unset: the
 // database "test" on the local server, user "postgres", trust
 // authentication.
 const DefaultPostgresDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// DefaultRedisAddr is the test server when EnvRedisAddr is unset.
-const DefaultRedisAddr = "127.0.0.1:6379"
 
 // dialTimeout bounds the reachability check: local services answer at once.
 const dialTimeout = 2 * time.Second
@@ -58,22 +53,6 @@ func PostgresDSN(t testing.TB) string {
 		return ""
 	}
 	return dsn
-}
-
-// RedisAddr returns the host:port of the test Redis server, after checking
-// that it accepts TCP connections. When it does not, the test is skipped,
-// or fails if PASSPORT_REQUIRE_SERVICES=1.
-func RedisAddr(t testing.TB) string {
-	t.Helper()
-	addr := os.Getenv(EnvRedisAddr)
-	if addr == "" {
-		addr = DefaultRedisAddr
-	}
-	if err := dial("tcp", addr); err != nil {
-		unavailable(t, "Redis", addr, EnvRedisAddr, err)
-		return ""
-	}
-	return addr
 }
 
 func dial(network, addr string) error {

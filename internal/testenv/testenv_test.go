@@ -68,12 +68,6 @@ func TestServices(t *testing.T) {
 			want: "postgres://u@" + up + "/db?sslmode=disable",
 		},
 		{
-			name: "ok, redis reachable",
-			env:  map[string]string{EnvRedisAddr: up, EnvRequireServices: "1"},
-			call: RedisAddr,
-			want: up,
-		},
-		{
 			name:        "nok, postgres down, skips",
 			env:         map[string]string{EnvPostgresDSN: "postgres://u@" + down + "/db?sslmode=disable", EnvRequireServices: ""},
 			call:        PostgresDSN,
@@ -86,20 +80,6 @@ func TestServices(t *testing.T) {
 			call:        PostgresDSN,
 			wantFail:    true,
 			wantMessage: "PASSPORT_REQUIRE_SERVICES=1 requires it",
-		},
-		{
-			name:        "nok, redis down, skips",
-			env:         map[string]string{EnvRedisAddr: down, EnvRequireServices: "0"},
-			call:        RedisAddr,
-			wantSkip:    true,
-			wantMessage: "Redis is not reachable at " + down,
-		},
-		{
-			name:        "nok, redis down, required, fails",
-			env:         map[string]string{EnvRedisAddr: down, EnvRequireServices: "1"},
-			call:        RedisAddr,
-			wantFail:    true,
-			wantMessage: "Redis is not reachable at " + down,
 		},
 		{
 			name:        "nok, postgres DSN does not parse, fails even when not required",
@@ -138,7 +118,6 @@ func TestDefaults(t *testing.T) {
 		want string
 	}{
 		{name: "ok, postgres default", env: EnvPostgresDSN, call: PostgresDSN, want: DefaultPostgresDSN},
-		{name: "ok, redis default", env: EnvRedisAddr, call: RedisAddr, want: DefaultRedisAddr},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
