@@ -2,7 +2,6 @@ package passport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -12,116 +11,6 @@ import (
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/strategy"
 )
-
-// Route is an Authenticate route: strategies to try in order and what to do
-// with their outcome. Build it with [Authenticator.Authenticate] and mount
-// it with [Route.Middleware] or [Route.Handler].
-type Route[U any] struct {
-	a        *Authenticator[U]
-	names    []string
-	cfg      routeConfig
-	callback func(echo.Context, Outcome[U]) error
-	err      error
-}
-
-// Authenticate builds a route that authenticates with the strategy called
-// name. Options set redirects, flash messages, stateless use, account
-// linking or a custom callback. An unknown strategy or a contradictory set
-// of options is reported when the route is built: see [Route.Err].
-func (a *Authenticator[U]) Authenticate(name string, opts ...Option) *Route[U] {
-	return a.AuthenticateAny([]string{name}, opts...)
-}
-
-// AuthenticateAny builds a route that tries the strategies in order, as
-// Passport's authenticate([...]) does: the first success or redirect
-// decides; a pass or a fail moves on. When every strategy failed, the
-// response carries the first status a failure set (else 401), and at 401
-// every strategy's challenge becomes its own WWW-Authenticate header. When
-// none decided (all passed), the next handler runs unauthenticated.
-func (a *Authenticator[U]) AuthenticateAny(names []string, opts ...Option) *Route[U] {
-	rt := &Route[U]{a: a, names: append([]string(nil), names...)}
-	for _, o := range opts {
-		o(&rt.cfg)
-	}
-	rt.err = rt.validate()
-	return rt
-}
-
-func (rt *Route[U]) validate() error {
-	if len(rt.names) == 0 {
-		return errors.New("passport: Authenticate needs at least one strategy")
-	}
-	for _, n := range rt.names {
-		if _, ok := rt.a.Strategy(n); !ok {
-			return fmt.Errorf("passport: unknown strategy %q (register it with Use first)", n)
-		}
-	}
-	c := &rt.cfg
-	if c.callback != nil {
-		fn, ok := c.callback.(func(echo.Context, Outcome[U]) error)
-		if !ok {
-			return fmt.Errorf("passport: Callback has type %T; want %T", c.callback, rt.callback)
-		}
-		rt.callback = fn
-	}
-	needsSession := !c.stateless && c.assignTo == "" && rt.callback == nil
-	usesSession := c.successFlash != nil || c.failureFlash != nil || c.successMessage != nil || c.failureMessage != nil || c.returnTo
-	if (needsSession || usesSession) && rt.a.sessions == nil {
-		return errors.New("passport: this route logs in or sets flash messages but the Authenticator has no Config.Sessions (use Stateless for APIs)")
-	}
-	if c.stateless && c.assignTo != "" {
-		return errors.New("passport: Stateless and AssignTo do not go together")
-	}
-	return nil
-}
-
-// Err reports why the route cannot be built, nil when it can.
-func (rt *Route[U]) Err() error { return rt.err }
-
-// ToMiddleware returns the route as Echo middleware: on success without a
-// redirect, the next handler runs with the user set; or an error when the
-// route is not valid.
-func (rt *Route[U]) ToMiddleware() (echo.MiddlewareFunc, error) {
-	if rt.err != nil {
-		return nil, rt.err
-	}
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error { return rt.serve(c, next) }
-	}, nil
-}
-
-// Middleware is [Route.ToMiddleware] that panics on an invalid route, at
-// construction only.
-func (rt *Route[U]) Middleware() echo.MiddlewareFunc {
-	mw, err := rt.ToMiddleware()
-	if err != nil {
-		panic(err)
-	}
-	return mw
-}
-
-// ToHandler returns the route as an Echo handler whose outcome is the whole
-// response: it needs a success redirect or a Callback. When every strategy
-// passed, it answers 401.
-func (rt *Route[U]) ToHandler() (echo.HandlerFunc, error) {
-	if rt.err != nil {
-		return nil, rt.err
-	}
-	if rt.cfg.successRedirect == "" && rt.callback == nil {
-		return nil, errors.New("passport: Handler needs SuccessRedirect, SuccessReturnToOrRedirect or Callback (else use Middleware)")
-	}
-	return func(c echo.Context) error { return rt.serve(c, nil) }, nil
-}
-
-// Handler is [Route.ToHandler] that panics on an invalid route, at
-// construction only.
-func (rt *Route[U]) Handler() echo.HandlerFunc {
-	h, err := rt.ToHandler()
-	if err != nil {
-		panic(err)
-	}
-	return h
-}
 
 // serve runs the strategies for one request.
 func (rt *Route[U]) serve(c echo.Context, next echo.HandlerFunc) error {
@@ -164,15 +53,22 @@ func (rt *Route[U]) serve(c echo.Context, next echo.HandlerFunc) error {
 		}
 	}
 	if len(failures) == 0 {
-		if rt.callback != nil {
-			return rt.callback(c, Outcome[U]{Kind: strategy.KindPass})
-		}
-		if next == nil {
-			return echo.NewHTTPError(http.StatusUnauthorized, http.StatusText(http.StatusUnauthorized))
-		}
-		return next(c)
+		return rt.allPassed(c, next)
 	}
 	return rt.fail(c, first, failures)
+}
+
+// allPassed answers a request on which no strategy decided: the Callback
+// gets KindPass; else the next handler runs unauthenticated, or a handler
+// route answers 401.
+func (rt *Route[U]) allPassed(c echo.Context, next echo.HandlerFunc) error {
+	if rt.callback != nil {
+		return rt.callback(c, Outcome[U]{Kind: strategy.KindPass})
+	}
+	if next == nil {
+		return echo.NewHTTPError(http.StatusUnauthorized, http.StatusText(http.StatusUnauthorized))
+	}
+	return next(c)
 }
 
 // strategyRequest returns the request strategies see: its context carries
@@ -255,9 +151,6 @@ func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFu
 			return a.fault(c, name, session.ErrNoSession)
 		}
 		sess := st.sess
-		if sess == nil {
-			return a.fault(c, name, session.ErrNoSession)
-		}
 		if err := sess.Load(); err != nil {
 			return a.fault(c, name, err)
 		}
@@ -325,82 +218,6 @@ func (a *Authenticator[U]) addFlash(c echo.Context, sess *session.Session, route
 	if msg != "" {
 		sess.AddFlash(kind, a.translate.Translate(c.Request().Context(), msg))
 	}
-}
-
-// fail answers a request on which every strategy failed.
-func (rt *Route[U]) fail(c echo.Context, first strategy.Result[U], failures []Failure) error {
-	a := rt.a
-	status := 0
-	for _, f := range failures {
-		if f.Status != 0 {
-			status = f.Status
-			break
-		}
-	}
-	if status == 0 {
-		status = http.StatusUnauthorized
-	}
-	a.auditFailure(c, failures, status)
-	if rt.callback != nil {
-		return rt.callback(c, Outcome[U]{Kind: strategy.KindFail, Strategy: failures[0].Strategy, Result: first, Failures: failures, Status: status})
-	}
-	cfg := &rt.cfg
-	if cfg.failureRedirect != "" && status != http.StatusTooManyRequests {
-		if sess, ok := rt.sessionFor(c); ok {
-			msg, kind := firstMessage(failures)
-			a.addFlash(c, sess, cfg.failureFlashKind, "error", cfg.failureFlash, msg, kind)
-			a.addFlash(c, sess, "failure-message", "", cfg.failureMessage, msg, "")
-		}
-		return c.Redirect(http.StatusFound, cfg.failureRedirect)
-	}
-	h := c.Response().Header()
-	for _, f := range failures {
-		if f.Status == status {
-			copyHeader(h, f.Header)
-		}
-	}
-	if status == http.StatusUnauthorized {
-		for _, f := range failures {
-			if f.Challenge != "" {
-				h.Add(echo.HeaderWWWAuthenticate, f.Challenge)
-			}
-		}
-	}
-	msg := http.StatusText(status)
-	var reasons []error
-	for _, f := range failures {
-		if f.Status == status || (f.Status == 0 && status == http.StatusUnauthorized) {
-			if f.Message != "" && msg == http.StatusText(status) {
-				msg = f.Message
-			}
-		}
-		if f.Reason != nil {
-			reasons = append(reasons, fmt.Errorf("%s: %w", f.Strategy, f.Reason))
-		}
-	}
-	he := echo.NewHTTPError(status, msg)
-	if len(reasons) > 0 {
-		he = he.WithInternal(errors.Join(reasons...))
-	}
-	return he
-}
-
-func (rt *Route[U]) sessionFor(c echo.Context) (*session.Session, bool) {
-	st := rt.a.state(c)
-	if st == nil || st.sess == nil {
-		return nil, false
-	}
-	return st.sess, true
-}
-
-// firstMessage returns the first failure's message and its flash kind.
-func firstMessage(failures []Failure) (message, kind string) {
-	for _, f := range failures {
-		if f.Message != "" {
-			return f.Message, f.Type
-		}
-	}
-	return "", ""
 }
 
 // fault answers a fault of ours: logged with its cause, a bare 500 to the

@@ -80,7 +80,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	}
 }
 
-// TestCSRFRefusesBadConfig: ToMiddleware returns, and CSRFWithConfig
+// TestCSRFRefusesBadConfig: Validate returns, and CSRFWithConfig
 // panics with, an error wrapping ErrInvalidConfig that names the field.
 func TestCSRFRefusesBadConfig(t *testing.T) {
 	tests := []struct {
@@ -95,17 +95,17 @@ func TestCSRFRefusesBadConfig(t *testing.T) {
 		{"nok, TokenLookup header with a space", passport.CSRFConfig{TokenLookup: "header:X CSRF"}, "CSRFConfig.TokenLookup"},
 		{"nok, TokenLookup header with a colon", passport.CSRFConfig{TokenLookup: "header:X-CSRF:Token"}, "CSRFConfig.TokenLookup"},
 		{"nok, ContextKey of passport's own", passport.CSRFConfig{ContextKey: "passport.user"}, "CSRFConfig.ContextKey"},
-		{"nok, ContextKey the session store's", passport.CSRFConfig{ContextKey: passport.SessionStoreKey}, "CSRFConfig.ContextKey"},
+		{"nok, ContextKey the session store's", passport.CSRFConfig{ContextKey: passport.EchoContribStoreKey}, "CSRFConfig.ContextKey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mw, err := tt.cfg.ToMiddleware()
-			wantConfigError(t, err, tt.field)
+			wantConfigError(t, tt.cfg.Validate(), tt.field)
+			var mw echo.MiddlewareFunc
+			perr := recoverConfigError(t, func() { mw = passport.CSRFWithConfig(tt.cfg) })
+			wantConfigError(t, perr, tt.field)
 			if tt.field == "" && mw == nil {
 				t.Fatal("got a nil middleware")
 			}
-			perr := recoverConfigError(t, func() { passport.CSRFWithConfig(tt.cfg) })
-			wantConfigError(t, perr, tt.field)
 		})
 	}
 }

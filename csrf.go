@@ -93,9 +93,8 @@ func CSRF() echo.MiddlewareFunc {
 	return CSRFWithConfig(CSRFConfig{})
 }
 
-// CSRFWithConfig returns the session-bound CSRF middleware. It panics on a
-// configuration error, at construction only; [CSRFConfig.ToMiddleware]
-// returns the error instead.
+// CSRFWithConfig returns the session-bound CSRF middleware. It panics, at
+// construction only, when cfg is not valid ([CSRFConfig.Validate]).
 //
 // The secret lives in the login session ([session.Session.CSRFSecret]) and
 // is replaced whenever the session is regenerated, at login and logout, so
@@ -117,36 +116,13 @@ func CSRF() echo.MiddlewareFunc {
 // The Session middleware must run before it; without it every request it
 // does not skip is a 500. A fault of the session store is a 500 too.
 func CSRFWithConfig(cfg CSRFConfig) echo.MiddlewareFunc {
-	mw, err := cfg.ToMiddleware()
+	sources, key, err := cfg.parse()
 	if err != nil {
 		panic(err)
 	}
-	return mw
-}
-
-// ToMiddleware returns the CSRF middleware configured by cfg, or an error
-// wrapping [ErrInvalidConfig] when TokenLookup cannot be parsed, names a
-// header that is not a valid header name, or ContextKey would overwrite a
-// key of passport's own ("passport." prefixed, or [SessionStoreKey]).
-func (cfg CSRFConfig) ToMiddleware() (echo.MiddlewareFunc, error) {
 	skip := cfg.Skipper
 	if skip == nil {
 		skip = middleware.DefaultSkipper
-	}
-	lookup := cfg.TokenLookup
-	if lookup == "" {
-		lookup = defaultCSRFLookup
-	}
-	sources, err := parseCSRFLookup(lookup)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
-	key := cfg.ContextKey
-	if key == "" {
-		key = defaultCSRFContextKey
-	}
-	if strings.HasPrefix(key, "passport.") || key == SessionStoreKey {
-		return nil, fmt.Errorf("%w: CSRFConfig.ContextKey %q is a key of passport's own", ErrInvalidConfig, key)
 	}
 	onError := cfg.ErrorHandler
 	if onError == nil {
@@ -159,7 +135,7 @@ func (cfg CSRFConfig) ToMiddleware() (echo.MiddlewareFunc, error) {
 			if skip(c) {
 				return next(c)
 			}
-			sess, ok := GetSession(c)
+			sess, ok := SessionFrom(c)
 			if !ok {
 				return csrfFault(errCSRFNoSession)
 			}
@@ -188,7 +164,38 @@ func (cfg CSRFConfig) ToMiddleware() (echo.MiddlewareFunc, error) {
 			c.Set(csrfStateKey, key)
 			return next(c)
 		}
-	}, nil
+	}
+}
+
+// Validate reports a configuration mistake of cfg, an error wrapping
+// [ErrInvalidConfig]: a TokenLookup that cannot be parsed or names a
+// header that is not a valid header name, or a ContextKey that would
+// overwrite a key of passport's own ("passport." prefixed, or
+// [EchoContribStoreKey]).
+func (cfg CSRFConfig) Validate() error {
+	_, _, err := cfg.parse()
+	return err
+}
+
+// parse returns the token sources and the context key of cfg, defaults
+// applied, or its configuration mistake.
+func (cfg CSRFConfig) parse() ([]csrfSource, string, error) {
+	lookup := cfg.TokenLookup
+	if lookup == "" {
+		lookup = defaultCSRFLookup
+	}
+	sources, err := parseCSRFLookup(lookup)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	key := cfg.ContextKey
+	if key == "" {
+		key = defaultCSRFContextKey
+	}
+	if strings.HasPrefix(key, "passport.") || key == EchoContribStoreKey {
+		return nil, "", fmt.Errorf("%w: CSRFConfig.ContextKey %q is a key of passport's own", ErrInvalidConfig, key)
+	}
+	return sources, key, nil
 }
 
 // CSRFToken returns a token for the request's session, creating the
@@ -196,7 +203,7 @@ func (cfg CSRFConfig) ToMiddleware() (echo.MiddlewareFunc, error) {
 // middleware covers find one in echo.Context already; CSRFToken serves
 // routes it skips (a JSON endpoint that hands a script its token).
 func CSRFToken(c echo.Context) (string, error) {
-	sess, ok := GetSession(c)
+	sess, ok := SessionFrom(c)
 	if !ok {
 		return "", errCSRFNoSession
 	}

@@ -249,7 +249,7 @@ func TestCSRFDefaultsAndConfig(t *testing.T) {
 	})
 	t.Run("nok, bad TokenLookup is a construction error", func(t *testing.T) {
 		for _, lookup := range []string{"query:csrf", "header", "form:", "cookie:x", "header:X,bogus"} {
-			if _, err := (passport.CSRFConfig{TokenLookup: lookup}).ToMiddleware(); err == nil {
+			if err := (passport.CSRFConfig{TokenLookup: lookup}).Validate(); err == nil {
 				t.Errorf("%q: got no error", lookup)
 			}
 		}

@@ -21,7 +21,7 @@
 //	e.POST("/login", auth.Authenticate("local",
 //		passport.SuccessReturnToOrRedirect("/"),
 //		passport.FailureRedirect("/login"), passport.FailureFlash("")).Handler())
-//	e.GET("/account", account, auth.RequireLogin(passport.LoginURL("/login")))
+//	e.GET("/account", account, auth.RequireLoginWithConfig(passport.RequireLoginConfig{LoginURL: "/login"}))
 //
 // Sessions are regenerated at login and logout (session fixation), the
 // return-to URL and flash messages survive that, users are deserialized
@@ -39,9 +39,12 @@
 //   - strategies: [Authenticator.Use], [Authenticator.Unuse], [Authenticator.Strategy]
 //   - routes: [Authenticator.Authenticate], [Authenticator.AuthenticateAny]
 //     (each a [Route] with Handler and Middleware), [Authenticator.MountOAuth]
-//   - sessions: [Authenticator.Session], [Authenticator.SessionWithConfig],
-//     [Authenticator.SessionMiddleware], [Authenticator.Sessions], [Authenticator.SessionStrategy]
-//   - guards: [Authenticator.RequireLogin], [Authenticator.RequireLogout]
+//   - sessions: [Authenticator.Session] and [Authenticator.SessionWithConfig]
+//     (the middleware), [Authenticator.SessionManager] (Config.Sessions),
+//     [Authenticator.SessionLoginStrategy] (the login of the session, as a
+//     strategy); [SessionFrom] reads a request's session
+//   - guards: [Authenticator.RequireLogin], [Authenticator.RequireLoginWithConfig],
+//     [Authenticator.RequireLogout], [Authenticator.RequireLogoutWithConfig]
 //   - login state: [Authenticator.Login], [Authenticator.Logout], [Authenticator.ProviderLogout]
 //   - the user: [Authenticator.User], [Authenticator.LoadUser], [Authenticator.IsAuthenticated],
 //     [Authenticator.Info], [Authenticator.Assigned]

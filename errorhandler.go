@@ -75,8 +75,10 @@ type ErrorHandlerConfig struct {
 	Logger *slog.Logger
 }
 
-// validate returns the configuration mistake of cfg, if any.
-func (cfg ErrorHandlerConfig) validate() error {
+// Validate reports a configuration mistake of cfg, an error wrapping
+// [ErrInvalidConfig] that names the field: the mistakes [ErrorHandler]
+// panics on.
+func (cfg ErrorHandlerConfig) Validate() error {
 	if cfg.IsAPI != nil && len(cfg.APIPrefixes) > 0 {
 		return fmt.Errorf("%w: ErrorHandlerConfig.IsAPI and APIPrefixes are both set; APIPrefixes would be ignored", ErrInvalidConfig)
 	}
@@ -143,7 +145,7 @@ type errorJSON struct {
 // field ErrorPage does not have). The panic value is an error wrapping
 // [ErrInvalidConfig] that names the field.
 func ErrorHandler(cfg ErrorHandlerConfig) echo.HTTPErrorHandler {
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		panic(err)
 	}
 	tmpl := cfg.Template

@@ -44,7 +44,7 @@ func errorApp(t *testing.T, cfg passport.ErrorHandlerConfig) (*fixture, *bytes.B
 	}
 	f.e.POST("/sessions/logon", f.auth.Authenticate("throttled", passport.SuccessRedirect("/")).Handler())
 	f.e.GET("/api/me", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, f.auth.Authenticate("header", passport.Stateless()).Middleware())
-	f.e.Match([]string{http.MethodGet, http.MethodHead}, "/secret", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, f.auth.RequireLogin(passport.Challenges(`Test realm="t"`)))
+	f.e.Match([]string{http.MethodGet, http.MethodHead}, "/secret", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, f.auth.RequireLoginWithConfig(passport.RequireLoginConfig{Challenges: []string{`Test realm="t"`}}))
 	f.e.GET("/boom", func(echo.Context) error { return errors.New("db password=hunter2 unreachable") })
 	return f, &logs
 }

@@ -69,7 +69,7 @@ func Example() {
 	e.GET("/account", func(c echo.Context) error {
 		a, _ := auth.User(c)
 		return c.String(http.StatusOK, "Hello, "+a.Name)
-	}, auth.RequireLogin(passport.LoginURL("/login")))
+	}, auth.RequireLoginWithConfig(passport.RequireLoginConfig{LoginURL: "/login"}))
 
 	// Anonymous: sent to log in, the page remembered.
 	rec := httptest.NewRecorder()

@@ -166,12 +166,12 @@ func TestLoginRegenerateFailureKeepsTheSession(t *testing.T) {
 		return c.String(http.StatusOK, "done")
 	})
 	f.e.GET("/session", func(c echo.Context) error {
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		back, _ := s.Get(passport.ReturnToKey)
 		return c.JSON(http.StatusOK, map[string]any{"back": back, "flashes": s.Flashes("success")})
 	})
 	f.e.GET("/remember", func(c echo.Context) error {
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		s.Set(passport.ReturnToKey, "/private")
 		s.Flashes("success") // the welcome of the login before
 		return c.String(http.StatusOK, "ok")
@@ -273,7 +273,7 @@ func TestKeepOnLoginSurvivesLogout(t *testing.T) {
 	f, _ := faultyFixture(t, passport.Config[*user]{KeepOnLogin: []string{"cart", "pref.*"}})
 	f.e.POST("/login", f.auth.Authenticate("header", passport.SuccessRedirect("/")).Handler())
 	f.e.POST("/fill", func(c echo.Context) error {
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		for _, k := range []string{"cart", "pref.lang", "other", passport.ReturnToKey} {
 			s.Set(k, "v")
 		}
@@ -287,7 +287,7 @@ func TestKeepOnLoginSurvivesLogout(t *testing.T) {
 		return c.String(http.StatusOK, "bye")
 	})
 	f.e.GET("/dump", func(c echo.Context) error {
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		out := map[string]any{}
 		for _, k := range []string{"cart", "pref.lang", "other", passport.ReturnToKey, passport.UserKey} {
 			if v, ok := s.Get(k); ok {
@@ -367,7 +367,7 @@ func TestFlashKinds(t *testing.T) {
 			}
 			f.e.POST("/login", f.auth.Authenticate("s", passport.SuccessRedirect("/"), passport.FailureRedirect("/login"), tt.opt).Handler())
 			f.e.GET("/flashes", func(c echo.Context) error {
-				s, _ := passport.GetSession(c)
+				s, _ := passport.SessionFrom(c)
 				out := map[string][]string{}
 				for _, k := range kinds {
 					if fl := s.Flashes(k); fl != nil {

@@ -301,10 +301,10 @@ func frenchApp(t *testing.T, throttledMessage string) (*echo.Echo, *french) {
 	e.POST("/login", auth.Authenticate("local", passport.SuccessRedirect("/"), passport.SuccessFlash("Welcome back!"),
 		passport.FailureRedirect("/login"), passport.FailureFlash("")).Handler())
 	e.GET("/flashes", func(c echo.Context) error {
-		sess, _ := passport.GetSession(c)
+		sess, _ := passport.SessionFrom(c)
 		return c.JSON(http.StatusOK, map[string][]string{"error": sess.Flashes("error"), "success": sess.Flashes("success")})
 	})
-	e.GET("/secret", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, auth.RequireLogin(passport.LoginURL("/login")))
+	e.GET("/secret", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, auth.RequireLoginWithConfig(passport.RequireLoginConfig{LoginURL: "/login"}))
 	return e, fr
 }
 

@@ -2,6 +2,7 @@ package passport
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 
 	"github.com/labstack/echo/v4"
@@ -10,38 +11,40 @@ import (
 	"github.com/gopassport/passport/session"
 )
 
-// SessionConfig configures the Session middleware.
+// SessionConfig configures the Session middleware. The zero SessionConfig
+// is the default.
 type SessionConfig struct {
 	// Skipper defines a function to skip the middleware, for example for
-	// static files. Optional. Default middleware.DefaultSkipper (never).
+	// static files: a skipped request has no session, so nobody is logged
+	// in on it. Optional. Default middleware.DefaultSkipper (never).
 	Skipper middleware.Skipper
 }
 
+// Validate reports a configuration mistake of cfg, wrapping
+// [ErrInvalidConfig]. Every SessionConfig is valid today; the Session
+// middleware's one mistake, an Authenticator without Config.Sessions, is
+// known from [Authenticator.SessionManager] returning nil.
+func (cfg SessionConfig) Validate() error { return nil }
+
 // Session returns the middleware that binds the login session to each
-// request. Nothing is decoded until something asks for the session or the
-// user; the session is saved, if it changed, just before the response
-// header is written. It panics when the Authenticator has no session
-// manager; [Authenticator.SessionMiddleware] returns an error instead.
+// request, with the default configuration: see
+// [Authenticator.SessionWithConfig].
 func (a *Authenticator[U]) Session() echo.MiddlewareFunc {
 	return a.SessionWithConfig(SessionConfig{})
 }
 
-// SessionWithConfig returns the Session middleware with cfg (the zero
-// SessionConfig is the default). It panics on a
-// configuration error, at construction only.
+// SessionWithConfig returns the middleware that binds the login session to
+// each request. Nothing is decoded until something asks for the session or
+// the user; the session is saved, if it changed, just before the response
+// header is written. It panics, at construction only, with an error
+// wrapping [ErrInvalidConfig] when cfg is not valid ([SessionConfig.Validate])
+// or the Authenticator has no session manager (Config.Sessions).
 func (a *Authenticator[U]) SessionWithConfig(cfg SessionConfig) echo.MiddlewareFunc {
-	mw, err := a.SessionMiddleware(cfg)
-	if err != nil {
+	if err := cfg.Validate(); err != nil {
 		panic(err)
 	}
-	return mw
-}
-
-// SessionMiddleware returns the Session middleware with cfg, or an error
-// when the Authenticator has no session manager.
-func (a *Authenticator[U]) SessionMiddleware(cfg SessionConfig) (echo.MiddlewareFunc, error) {
 	if a.sessions == nil {
-		return nil, errors.New("passport: Session middleware needs Config.Sessions")
+		panic(fmt.Errorf("%w: the Session middleware needs Config.Sessions", ErrInvalidConfig))
 	}
 	skip := cfg.Skipper
 	if skip == nil {
@@ -60,11 +63,11 @@ func (a *Authenticator[U]) SessionMiddleware(cfg SessionConfig) (echo.Middleware
 			s.SetRequest(r)
 			c.SetRequest(r)
 			c.Set(stateKey, &reqState[U]{sess: s})
-			if c.Get(SessionStoreKey) == nil {
+			if c.Get(EchoContribStoreKey) == nil {
 				// The app's own echo-contrib/session middleware ran
 				// first: its store stays, or its cookies would be read
 				// with ours and silently dropped.
-				c.Set(SessionStoreKey, mgr.Store())
+				c.Set(EchoContribStoreKey, mgr.Store())
 			}
 			res.Before(func() { a.saveLate(c, s) })
 			err := next(c)
@@ -76,7 +79,7 @@ func (a *Authenticator[U]) SessionMiddleware(cfg SessionConfig) (echo.Middleware
 			}
 			return err
 		}
-	}, nil
+	}
 }
 
 // saveLate saves a changed session when the response is already decided:

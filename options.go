@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/gopassport/passport/strategy"
 )
@@ -25,6 +26,7 @@ type routeConfig struct {
 	stateless        bool
 	assignTo         string
 	callback         any // func(echo.Context, Outcome[U]) error, checked at build
+	skipper          middleware.Skipper
 }
 
 // SuccessRedirect sends the browser to url after a successful login.
@@ -76,10 +78,10 @@ func FailureFlashAs(kind, message string) Option {
 	return func(c *routeConfig) { c.failureFlash = &message; c.failureFlashKind = kind }
 }
 
-// SuccessMessage keeps message in the session under "info" flash kind's
-// sibling, as Passport's successMessage does (req.session.messages): a
-// "success-message" flash the app reads with Session.Flashes. Empty uses the
-// strategy's message.
+// SuccessMessage adds message to the session as a "success-message"
+// flash after a login, as Passport's successMessage adds it to
+// req.session.messages; the app reads it with Session.Flashes. An empty
+// message uses the strategy's own (Info.Message).
 func SuccessMessage(message string) Option {
 	return func(c *routeConfig) { c.successMessage = &message }
 }
@@ -101,6 +103,16 @@ func Stateless() Option {
 // untouched: account linking (Passport's assignProperty).
 func AssignTo(key string) Option {
 	return func(c *routeConfig) { c.assignTo = key }
+}
+
+// Skipper skips the route for the requests skip returns true for, as the
+// Skipper of an Echo middleware's Config does: no strategy runs and nobody
+// is authenticated by the route. [Route.Middleware] calls the next handler
+// at once; [Route.Handler] answers as if every strategy had passed (the
+// Callback receives KindPass, or the answer is 401). Optional. Default:
+// never skip.
+func Skipper(skip middleware.Skipper) Option {
+	return func(c *routeConfig) { c.skipper = skip }
 }
 
 // Callback hands every outcome to fn instead of the default handling

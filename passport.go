@@ -19,8 +19,9 @@ import (
 var ErrUserNotFound = strategy.ErrUserNotFound
 
 // ErrInvalidConfig is wrapped by the errors of a configuration mistake:
-// those [New] and [CSRFConfig.ToMiddleware] return, and the values
-// [CSRFWithConfig] and [ErrorHandler] panic with at construction. The
+// those [New], [Route.Err] and every Config's Validate return, and the
+// values the middleware constructors (XWithConfig, [Route.Middleware],
+// [Route.Handler]) and [ErrorHandler] panic with at construction. The
 // error's message names the field.
 var ErrInvalidConfig = errors.New("passport: invalid config")
 
@@ -36,7 +37,7 @@ const (
 // Config configures an [Authenticator].
 type Config[U any] struct {
 	// Sessions keeps login sessions. Optional: without it only stateless
-	// routes (Stateless, or a Callback) can be built, and Session() fails.
+	// routes (Stateless, or a Callback) can be built, and Session panics.
 	Sessions *session.Manager
 	// Serialize turns a user into the string kept in the session, usually
 	// its ID. Required.
@@ -202,5 +203,6 @@ func (a *Authenticator[U]) Strategy(name string) (strategy.Strategy[U], bool) {
 	return s, ok
 }
 
-// Sessions returns the session manager, nil when there is none.
-func (a *Authenticator[U]) Sessions() *session.Manager { return a.sessions }
+// SessionManager returns the session manager of Config.Sessions, nil when
+// there is none (and the Session middleware cannot be built).
+func (a *Authenticator[U]) SessionManager() *session.Manager { return a.sessions }

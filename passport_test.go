@@ -248,13 +248,13 @@ func TestRouteBuildErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.rt.Err() == nil {
-				t.Error("got no error; want one when the route is built")
+			if err := tt.rt.Err(); !errors.Is(err, passport.ErrInvalidConfig) {
+				t.Errorf("got %v; want an error wrapping ErrInvalidConfig when the route is built", err)
 			}
 		})
 	}
-	if _, err := f.auth.Authenticate("s").ToHandler(); err == nil {
-		t.Error("Handler without a success redirect: got no error")
+	if err := recoverConfigError(t, func() { f.auth.Authenticate("s").Handler() }); !errors.Is(err, passport.ErrInvalidConfig) {
+		t.Errorf("Handler without a success redirect: got %v; want a panic with ErrInvalidConfig", err)
 	}
 	noSessions, _ := passport.New(passport.Config[*user]{Serialize: func(*user) (string, error) { return "", nil }, Deserialize: func(context.Context, string) (*user, error) { return nil, nil }})
 	_ = noSessions.Use("s", f.byHeader())
@@ -264,8 +264,11 @@ func TestRouteBuildErrors(t *testing.T) {
 	if noSessions.Authenticate("s", passport.Stateless()).Err() != nil {
 		t.Error("stateless route without sessions: got an error")
 	}
-	if _, err := noSessions.SessionMiddleware(passport.SessionConfig{}); err == nil {
-		t.Error("Session middleware without sessions: got no error")
+	if err := recoverConfigError(t, func() { noSessions.Session() }); !errors.Is(err, passport.ErrInvalidConfig) {
+		t.Errorf("Session middleware without sessions: got %v; want a panic with ErrInvalidConfig", err)
+	}
+	if noSessions.SessionManager() != nil || f.auth.SessionManager() == nil {
+		t.Error("SessionManager: want nil without Config.Sessions, the manager with it")
 	}
 	if _, err := passport.New(passport.Config[*user]{}); err == nil {
 		t.Error("New without Serialize: got no error")
@@ -275,7 +278,7 @@ func TestRouteBuildErrors(t *testing.T) {
 func TestSessionFixationAndLogout(t *testing.T) {
 	f := newFixture(t)
 	f.e.GET("/visit", func(c echo.Context) error {
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		s.Set("cart", "3 apples")
 		return c.String(200, "ok")
 	})
@@ -322,7 +325,7 @@ func TestSessionFixationAndLogout(t *testing.T) {
 	}
 	// Values an anonymous visitor set do not survive login (Passport 0.6).
 	f.e.GET("/cart", func(c echo.Context) error {
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		v, _ := s.Get("cart")
 		return c.String(200, v)
 	})
@@ -435,10 +438,10 @@ func TestRequireLoginAndReturnTo(t *testing.T) {
 	f := newFixture(t)
 	_ = f.auth.Use("header", f.byHeader())
 	f.e.GET("/secret", func(c echo.Context) error { return c.String(200, "the word") },
-		f.auth.RequireLogin(passport.LoginURL("/login"), passport.LoginFlash("Log in first."), passport.Challenges(`Test realm="t"`)))
+		f.auth.RequireLoginWithConfig(passport.RequireLoginConfig{LoginURL: "/login", LoginFlash: "Log in first.", Challenges: []string{`Test realm="t"`}}))
 	f.e.POST("/login", f.auth.Authenticate("header", passport.SuccessReturnToOrRedirect("/"), passport.FailureRedirect("/login"), passport.FailureFlash("")).Handler())
 	f.e.GET("/login", func(c echo.Context) error {
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		return c.String(200, strings.Join(s.Flashes("error"), "|"))
 	})
 
@@ -491,7 +494,7 @@ func TestReturnToNeverLeavesTheSite(t *testing.T) {
 	_ = f.auth.Use("header", f.byHeader())
 	f.e.POST("/login", f.auth.Authenticate("header", passport.SuccessReturnToOrRedirect("/home")).Handler())
 	f.e.GET("/plant", func(c echo.Context) error {
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		s.Set(passport.ReturnToKey, c.QueryParam("to"))
 		return nil
 	})
@@ -641,7 +644,7 @@ func FuzzSafeReturnTo(f *testing.F) {
 func TestSessionStrategyBesideABearerToken(t *testing.T) {
 	f := newFixture(t)
 	c := f.login(t)
-	_ = f.auth.Use("session", f.auth.SessionStrategy())
+	_ = f.auth.Use("session", f.auth.SessionLoginStrategy())
 	_ = f.auth.Use("bearer", strategy.Func[*user](func(r *http.Request) (strategy.Result[*user], error) {
 		if r.Header.Get("Authorization") == "Bearer good" {
 			return strategy.Success(&user{ID: "9", Name: "Token"}, strategy.Info{}), nil

@@ -60,7 +60,7 @@ func (a *Authenticator[U]) MountOAuth(g *echo.Group, providers []string, opts ..
 		if _, dup := routes[name]; dup {
 			return fmt.Errorf("passport: MountOAuth: provider %q listed twice", name)
 		}
-		h, err := a.Authenticate(name, opts...).ToHandler()
+		h, err := a.Authenticate(name, opts...).handler()
 		if err != nil {
 			return fmt.Errorf("passport: MountOAuth(%q): %w", name, err)
 		}
@@ -117,7 +117,7 @@ func (a *Authenticator[U]) keepIDToken(c echo.Context) {
 		if !ok || idt == "" {
 			return
 		}
-		sess, ok := GetSession(c)
+		sess, ok := SessionFrom(c)
 		if !ok {
 			return
 		}
@@ -161,7 +161,7 @@ type providerLogout struct {
 //		return c.Redirect(http.StatusSeeOther, cmp.Or(target, "/"))
 //	})
 func (a *Authenticator[U]) ProviderLogout(c echo.Context, postLogoutRedirectURI string) (string, error) {
-	sess, ok := GetSession(c)
+	sess, ok := SessionFrom(c)
 	if !ok {
 		return "", session.ErrNoSession
 	}

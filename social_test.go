@@ -210,15 +210,15 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 		}
 		return c.String(http.StatusOK, "home:anonymous")
 	})
-	e.GET("/secret", func(c echo.Context) error { return c.String(http.StatusOK, "secret") }, a.auth.RequireLogin(passport.LoginURL("/login")))
+	e.GET("/secret", func(c echo.Context) error { return c.String(http.StatusOK, "secret") }, a.auth.RequireLoginWithConfig(passport.RequireLoginConfig{LoginURL: "/login"}))
 	e.GET("/login", func(c echo.Context) error {
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		return c.String(http.StatusOK, "login:"+strings.Join(s.Flashes("error"), "|"))
 	})
 	e.GET("/account", func(c echo.Context) error {
 		u, ok := a.auth.User(c)
 		if !ok {
-			s, _ := passport.GetSession(c)
+			s, _ := passport.SessionFrom(c)
 			return c.String(http.StatusOK, fmt.Sprintf("account:anonymous errors:%q", s.Flashes("error")))
 		}
 		a.mu.Lock()
@@ -229,11 +229,11 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 			}
 		}
 		a.mu.Unlock()
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		return c.String(http.StatusOK, fmt.Sprintf("account:%s linked:%v errors:%q", u.ID, linked, s.Flashes("error")))
 	})
 	e.GET("/whoami", func(c echo.Context) error {
-		s, _ := passport.GetSession(c)
+		s, _ := passport.SessionFrom(c)
 		key, hasKey := s.Get(passport.UserKey)
 		return c.String(http.StatusOK, fmt.Sprintf("key=%q has=%v", key, hasKey))
 	})

@@ -13,12 +13,13 @@ import (
 // Keys in echo.Context.
 const (
 	stateKey = "passport.state"
-	// SessionStoreKey is where echo-contrib/session looks for the store.
-	// The Session middleware puts the manager's store there only when
-	// nothing is there yet: an app's own echo-contrib middleware keeps its
-	// store whether it runs before or after passport's. Read passport's
-	// own session with [GetSession], never with echo-contrib's Get.
-	SessionStoreKey = "_session_store"
+	// EchoContribStoreKey is the echo.Context key under which
+	// github.com/labstack/echo-contrib/session looks for its store. The
+	// Session middleware puts the manager's store there only when nothing
+	// is there yet: an app's own echo-contrib middleware keeps its store
+	// whether it runs before or after passport's. Read passport's own
+	// session with [SessionFrom], never with echo-contrib's Get.
+	EchoContribStoreKey = "_session_store"
 )
 
 // reqState is what passport knows about one request.
@@ -128,9 +129,10 @@ func (a *Authenticator[U]) Info(c echo.Context) (info strategy.Info, strategyNam
 	return st.info, st.strategy, true
 }
 
-// GetSession returns the request's session, bound by the Session
-// middleware.
-func GetSession(c echo.Context) (*session.Session, bool) {
+// SessionFrom returns the request's login session, bound by the Session
+// middleware, and false on a request the Session middleware did not run
+// on (or skipped).
+func SessionFrom(c echo.Context) (*session.Session, bool) {
 	return session.FromContext(c.Request().Context())
 }
 

@@ -149,14 +149,8 @@ func (a *app) routes() error {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
 
-	password, err := a.auth.Authenticate("local", passport.Stateless()).ToMiddleware()
-	if err != nil {
-		return err
-	}
-	bearer, err := a.auth.Authenticate("jwt", passport.Stateless()).ToMiddleware()
-	if err != nil {
-		return err
-	}
+	password := a.auth.Authenticate("local", passport.Stateless()).Middleware()
+	bearer := a.auth.Authenticate("jwt", passport.Stateless()).Middleware()
 	jwks, err := a.issuer.JWKSHandler()
 	if err != nil {
 		return err

@@ -134,7 +134,7 @@ func (a *app) mountAPI(ctx context.Context) error {
 	if err := a.auth.Use("jwt", bearer); err != nil {
 		return err
 	}
-	if err := a.auth.Use("session", a.auth.SessionStrategy()); err != nil {
+	if err := a.auth.Use("session", a.auth.SessionLoginStrategy()); err != nil {
 		return err
 	}
 	t := &tokenAPI{app: a, issuer: issuer, tokens: tokens}
@@ -145,18 +145,9 @@ func (a *app) mountAPI(ctx context.Context) error {
 // strategies: the password for /token, a bearer token for /logout, a
 // bearer token or the session for /me.
 func (t *tokenAPI) routes(ctx context.Context) error {
-	password, err := t.auth.Authenticate("local", passport.Stateless()).ToMiddleware()
-	if err != nil {
-		return err
-	}
-	bearer, err := t.auth.Authenticate("jwt", passport.Stateless()).ToMiddleware()
-	if err != nil {
-		return err
-	}
-	bearerOrSession, err := t.auth.AuthenticateAny([]string{"jwt", "session"}, passport.Stateless()).ToMiddleware()
-	if err != nil {
-		return err
-	}
+	password := t.auth.Authenticate("local", passport.Stateless()).Middleware()
+	bearer := t.auth.Authenticate("jwt", passport.Stateless()).Middleware()
+	bearerOrSession := t.auth.AuthenticateAny([]string{"jwt", "session"}, passport.Stateless()).Middleware()
 	jwks, err := t.issuer.JWKSHandler()
 	if err != nil {
 		return err

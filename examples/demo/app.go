@@ -212,14 +212,15 @@ func (a *app) wire(cfg Config) error {
 	if err := auth.Use("local", localStrategy); err != nil {
 		return err
 	}
-	logon, err := auth.Authenticate("local",
+	logonRoute := auth.Authenticate("local",
 		passport.SuccessReturnToOrRedirect("/"),
 		passport.FailureRedirect("/sessions/logon"),
 		passport.FailureFlash("Incorrect credentials."),
-	).ToHandler()
-	if err != nil {
+	)
+	if err := logonRoute.Err(); err != nil {
 		return err
 	}
+	logon := logonRoute.Handler()
 	static, err := fs.Sub(assets, "static")
 	if err != nil {
 		return fmt.Errorf("demo: static files: %w", err)
@@ -267,10 +268,10 @@ func (a *app) wire(cfg Config) error {
 	e.GET("/sessions/logon", a.logonForm, anonymous)
 	e.POST("/sessions/logon", a.logon(logon))
 	e.POST("/sessions/logoff", a.logoff)
-	loggedIn := auth.RequireLogin(
-		passport.LoginURL("/sessions/logon"),
-		passport.LoginFlash("You can't access that page before logon."),
-	)
+	loggedIn := auth.RequireLoginWithConfig(passport.RequireLoginConfig{
+		LoginURL:   "/sessions/logon",
+		LoginFlash: "You can't access that page before logon.",
+	})
 	e.GET("/secretWord", a.secretWord, loggedIn)
 	e.POST("/secretWord", a.setSecretWord, loggedIn)
 	if err := a.mountSocial(e); err != nil {

@@ -80,7 +80,7 @@ func (a *app) register(c echo.Context) error {
 			if err := a.auth.Login(c, user); err != nil {
 				return err
 			}
-			if s, ok := passport.GetSession(c); ok {
+			if s, ok := passport.SessionFrom(c); ok {
 				s.AddFlash("info", msgAccountCreated)
 			}
 			return c.Redirect(http.StatusFound, "/")
@@ -100,7 +100,7 @@ func (a *app) register(c echo.Context) error {
 func (a *app) logonForm(c echo.Context) error {
 	p := a.newPage(c, logonFormTitle)
 	p.SocialButtons = a.social.buttons()
-	if s, ok := passport.GetSession(c); ok {
+	if s, ok := passport.SessionFrom(c); ok {
 		if email, ok := s.Get(logonEmailKey); ok {
 			p.Form.Email = email
 			s.Delete(logonEmailKey)
@@ -126,7 +126,7 @@ const maxEmailLen = 254
 // the field allows, which no browser sends from the form, is not kept.
 func (a *app) logon(authenticate echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if s, ok := passport.GetSession(c); ok {
+		if s, ok := passport.SessionFrom(c); ok {
 			email := strings.TrimSpace(printable(c.FormValue("email")))
 			if email != "" && utf8.RuneCountInString(email) <= maxEmailLen {
 				s.Set(logonEmailKey, email)
@@ -152,7 +152,7 @@ func (a *app) logoff(c echo.Context) error {
 func (a *app) secretWord(c echo.Context) error {
 	p := a.newPage(c, secretWordPageTitle)
 	p.SecretWord = defaultSecretWord
-	if s, ok := passport.GetSession(c); ok {
+	if s, ok := passport.SessionFrom(c); ok {
 		if w, ok := s.Get(secretWordKey); ok {
 			p.SecretWord = w
 		}
@@ -163,7 +163,7 @@ func (a *app) secretWord(c echo.Context) error {
 // setSecretWord is POST /secretWord (logged in only): change the word,
 // unless it starts with a P, then back to the page with a flash message.
 func (a *app) setSecretWord(c echo.Context) error {
-	s, ok := passport.GetSession(c)
+	s, ok := passport.SessionFrom(c)
 	if !ok {
 		return echo.NewHTTPError(http.StatusInternalServerError)
 	}

@@ -83,7 +83,7 @@ func (a *app) newPage(c echo.Context, title string) *page {
 // and so removing, them). It executes the page into a buffer first, so
 // that a template error is a clean 500 rather than half a page.
 func (a *app) render(c echo.Context, status int, name string, p *page) error {
-	if sess, ok := passport.GetSession(c); ok {
+	if sess, ok := passport.SessionFrom(c); ok {
 		p.Errors = append(sess.Flashes("error"), p.Errors...)
 		p.Infos = append(append(sess.Flashes("success"), sess.Flashes("info")...), p.Infos...)
 	}

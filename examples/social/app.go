@@ -230,7 +230,7 @@ func newApp(ctx context.Context, cfg Config) (http.Handler, func() error, error)
 		if ok {
 			data.User = u
 		}
-		if s, ok := passport.GetSession(c); ok {
+		if s, ok := passport.SessionFrom(c); ok {
 			data.Errors = s.Flashes("error")
 		}
 		var b strings.Builder
