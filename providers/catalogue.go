@@ -29,7 +29,7 @@ const (
 
 // ErrInvalidConfig is wrapped by the errors of [New], [FromEnv] and
 // [Catalogue.Add] for a configuration they cannot use.
-var ErrInvalidConfig = errors.New("providers: invalid configuration")
+var ErrInvalidConfig = errors.New("providers: invalid config")
 
 // Credentials are an OAuth client registered with a provider.
 type Credentials struct {

@@ -40,7 +40,7 @@ func ExampleFromEnv_halfConfigured() {
 		return ""
 	})
 	fmt.Println(err)
-	// Output: providers: invalid configuration: Google: set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither
+	// Output: providers: invalid config: Google: set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither
 }
 
 // Any of goth's providers joins the catalogue in code.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -735,24 +736,18 @@ func TestParseSocialOptions(t *testing.T) {
 func TestRunDevOIDC(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, logs syncBuffer
+	out := &matchWriter{re: regexp.MustCompile(`passport demo: open (http://127\.0\.0\.1:\d+)/\n`), found: make(chan string, 1)}
+	var logs syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", ":memory:"}, func(string) string { return "" }, &out, &logs)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-db", ":memory:"}, func(string) string { return "" }, out, &logs)
 	}()
-	urlRE := regexp.MustCompile(`passport demo: open (http://127\.0\.0\.1:\d+)/\n`)
 	var base string
-	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); {
-		select {
-		case err := <-done:
-			t.Fatalf("run returned early: %v\n%s", err, logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if m := urlRE.FindStringSubmatch(out.String()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
+	select {
+	case base = <-out.found:
+	case err := <-done:
+		t.Fatalf("run returned early: %v\n%s", err, logs.String())
+	case <-time.After(20 * time.Second):
 		t.Fatalf("no URL printed: %q\n%s", out.String(), logs.String())
 	}
 	if !strings.Contains(logs.String(), "NOT FOR PRODUCTION") {
@@ -782,4 +777,22 @@ func TestRunDevOIDC(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
+}
+
+// matchWriter is a syncBuffer that sends, once, the first submatch of re
+// in what was written so far: a test waits on found for a line that a
+// goroutine prints, instead of polling the buffer.
+type matchWriter struct {
+	syncBuffer
+	re    *regexp.Regexp
+	once  sync.Once
+	found chan string // buffered: one value
+}
+
+func (w *matchWriter) Write(p []byte) (int, error) {
+	n, err := w.syncBuffer.Write(p)
+	if m := w.re.FindStringSubmatch(w.syncBuffer.String()); m != nil {
+		w.once.Do(func() { w.found <- m[1] })
+	}
+	return n, err
 }

@@ -35,8 +35,13 @@ const (
 // takes its lock.
 const maxRequestBody = 64 << 10
 
-// ErrNotEnabled is returned by [Start] unless Config.Enabled is true.
-var ErrNotEnabled = errors.New("devoidc: not enabled (set Config.Enabled: it is a development tool that signs anyone in)")
+// ErrInvalidConfig is wrapped by the errors that [Start] returns for a
+// Config it cannot run with, [ErrNotEnabled] included.
+var ErrInvalidConfig = errors.New("devoidc: invalid config")
+
+// ErrNotEnabled is returned by [Start] unless Config.Enabled is true. It
+// wraps [ErrInvalidConfig].
+var ErrNotEnabled = fmt.Errorf("%w: not enabled (set Config.Enabled: it is a development tool that signs anyone in)", ErrInvalidConfig)
 
 // User is who the provider signs in.
 type User struct {
@@ -86,7 +91,8 @@ type Server struct {
 
 // Start starts a development OpenID Connect provider on a loopback port
 // and logs, at warning level, that it is not for production. Close it
-// when done.
+// when done. A Config it cannot run with is an error wrapping
+// [ErrInvalidConfig].
 func Start(cfg Config) (*Server, error) {
 	if !cfg.Enabled {
 		return nil, ErrNotEnabled
@@ -100,7 +106,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	if u := cfg.User; u != nil {
 		if u.Subject == "" {
-			return nil, errors.New("devoidc: User.Subject is required")
+			return nil, fmt.Errorf("%w: User.Subject is required", ErrInvalidConfig)
 		}
 		s.user = &mockoidc.MockUser{Subject: u.Subject, Email: u.Email, EmailVerified: u.Email != "", PreferredUsername: u.PreferredUsername}
 	}
@@ -109,7 +115,7 @@ func Start(cfg Config) (*Server, error) {
 		addr = DefaultAddr
 	}
 	if !loopback(addr) {
-		return nil, fmt.Errorf("devoidc: refusing to listen on %q: only loopback addresses", addr)
+		return nil, fmt.Errorf("%w: Addr %q is not a loopback address with a port", ErrInvalidConfig, addr)
 	}
 	// A fresh key per run: mockoidc's default key is public.
 	key, err := rsa.GenerateKey(rand.Reader, 2048)

@@ -29,11 +29,11 @@ func TestStartRefuses(t *testing.T) {
 		cfg  devoidc.Config
 		is   error
 	}{
-		{"nok, not enabled", devoidc.Config{}, devoidc.ErrNotEnabled},
-		{"nok, all interfaces", devoidc.Config{Enabled: true, Addr: "0.0.0.0:0"}, nil},
-		{"nok, a public address", devoidc.Config{Enabled: true, Addr: "192.0.2.1:0"}, nil},
-		{"nok, no port", devoidc.Config{Enabled: true, Addr: "127.0.0.1"}, nil},
-		{"nok, user without subject", devoidc.Config{Enabled: true, User: &devoidc.User{Email: "a@example.test"}}, nil},
+		{"nok, Enabled", devoidc.Config{}, devoidc.ErrNotEnabled},
+		{"nok, Addr on all interfaces", devoidc.Config{Enabled: true, Addr: "0.0.0.0:0"}, devoidc.ErrInvalidConfig},
+		{"nok, Addr public", devoidc.Config{Enabled: true, Addr: "192.0.2.1:0"}, devoidc.ErrInvalidConfig},
+		{"nok, Addr without a port", devoidc.Config{Enabled: true, Addr: "127.0.0.1"}, devoidc.ErrInvalidConfig},
+		{"nok, User.Subject", devoidc.Config{Enabled: true, User: &devoidc.User{Email: "a@example.test"}}, devoidc.ErrInvalidConfig},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,8 +42,8 @@ func TestStartRefuses(t *testing.T) {
 				_ = s.Close()
 				t.Fatal("got no error")
 			}
-			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("got %v; want %v", err, tt.is)
+			if !errors.Is(err, tt.is) || !errors.Is(err, devoidc.ErrInvalidConfig) {
+				t.Errorf("got %v; want %v and %v", err, tt.is, devoidc.ErrInvalidConfig)
 			}
 		})
 	}

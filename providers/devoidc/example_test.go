@@ -41,5 +41,5 @@ func ExampleStart() {
 func ExampleStart_notEnabled() {
 	_, err := devoidc.Start(devoidc.Config{})
 	fmt.Println(err)
-	// Output: devoidc: not enabled (set Config.Enabled: it is a development tool that signs anyone in)
+	// Output: devoidc: invalid config: not enabled (set Config.Enabled: it is a development tool that signs anyone in)
 }

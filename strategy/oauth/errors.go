@@ -4,7 +4,7 @@ import "errors"
 
 // ErrInvalidConfig is wrapped by the error [New] returns for a Config it
 // cannot use.
-var ErrInvalidConfig = errors.New("oauth: invalid configuration")
+var ErrInvalidConfig = errors.New("oauth: invalid config")
 
 // Reasons of a fail, set in [strategy.Result.Reason] together with the
 // matching sentinel of package strategy, and checked with [errors.Is].

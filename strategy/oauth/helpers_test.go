@@ -8,8 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -279,24 +277,4 @@ func withQuery(u *url.URL, kv ...string) string {
 	}
 	c.RawQuery = q.Encode()
 	return c.String()
-}
-
-// settleGoroutines waits until at most want goroutines run, and returns
-// the count it settled on.
-func settleGoroutines(want int) int {
-	deadline := time.Now().Add(10 * time.Second)
-	n := runtime.NumGoroutine()
-	for n > want && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-		n = runtime.NumGoroutine()
-	}
-	return n
-}
-
-// goroutineDump returns the stacks of the running goroutines, for a leak
-// report.
-func goroutineDump() string {
-	buf := make([]byte, 1<<20)
-	n := runtime.Stack(buf, true)
-	return strings.TrimSpace(string(buf[:n]))
 }
