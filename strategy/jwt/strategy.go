@@ -61,13 +61,13 @@ type Config[U any, C jwtlib.Claims] struct {
 	// spelling) and unknown names are refused by New. Tokens whose "alg"
 	// is not listed are refused before any key is looked up.
 	Algorithms []string
-	// Keys are the verification keys. Either Keys or JWKS (or both) is
+	// Keys are the verification keys. Either Keys or RemoteKeys (or both) is
 	// required. Key IDs must be unique; see [Key] for the lookup rules.
-	// Keys are looked up first; a kid they do not hold goes to JWKS.
+	// Keys are looked up first; a kid they do not hold goes to RemoteKeys.
 	Keys []Key
-	// JWKS is a remote key set (see [NewJWKS]). Optional. The strategy
+	// RemoteKeys is a remote key set (see [NewRemoteKeySet]). Optional. The strategy
 	// does not close it.
-	JWKS *JWKS
+	RemoteKeys *RemoteKeySet
 	// Issuer is the expected "iss" claim. Optional but recommended: when
 	// set, tokens without it or with another value are refused.
 	Issuer string
@@ -151,7 +151,7 @@ type Strategy[U any, C jwtlib.Claims] struct {
 	parser    *jwtlib.Parser
 	algs      []string
 	keys      map[string]*verifyKey
-	jwks      *JWKS
+	jwks      *RemoteKeySet
 	validator *jwtlib.Validator
 	types     []string
 	acceptNoT bool
@@ -203,14 +203,14 @@ func newStrategy[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], err
 	if err := checkAlgorithms(cfg.Algorithms); err != nil {
 		return nil, err
 	}
-	if len(cfg.Keys) == 0 && cfg.JWKS == nil {
-		return nil, errors.New("jwt: Config.Keys or Config.JWKS is required")
+	if len(cfg.Keys) == 0 && cfg.RemoteKeys == nil {
+		return nil, errors.New("jwt: Config.Keys or Config.RemoteKeys is required")
 	}
 	s := &Strategy[U, C]{
 		extract:   cfg.Extractor,
 		algs:      slices.Clone(cfg.Algorithms),
 		keys:      make(map[string]*verifyKey, len(cfg.Keys)),
-		jwks:      cfg.JWKS,
+		jwks:      cfg.RemoteKeys,
 		maxBytes:  cfg.MaxTokenBytes,
 		verify:    cfg.Verify,
 		scopes:    slices.Clone(cfg.RequiredScopes),
@@ -245,7 +245,7 @@ func newStrategy[U any, C jwtlib.Claims](cfg Config[U, C]) (*Strategy[U, C], err
 		}
 		s.keys[k.ID] = vk
 	}
-	if cfg.JWKS != nil {
+	if cfg.RemoteKeys != nil {
 		remote := false
 		for _, a := range s.algs {
 			if algFamily(a) != famHMAC {
