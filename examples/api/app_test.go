@@ -488,14 +488,14 @@ func TestJWKS(t *testing.T) {
 	}
 
 	ctx := t.Context()
-	jwks, err := jwt.NewJWKS(ctx, jwt.JWKSConfig{URL: srv.URL + jwksPath, Client: srv.Client()})
+	jwks, err := jwt.NewRemoteKeySet(ctx, jwt.RemoteKeySetConfig{URL: srv.URL + jwksPath, Client: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer jwks.Close()
 	verifier, err := jwt.New(jwt.Config[string, *jwt.Claims]{
 		Algorithms: []string{"EdDSA"},
-		JWKS:       jwks,
+		RemoteKeys: jwks,
 		Issuer:     testIssuer,
 		Audience:   []string{audience},
 		TokenTypes: []string{jwt.AccessTokenType},

@@ -463,14 +463,14 @@ func TestAPISigningKey(t *testing.T) {
 	}
 
 	// Another service verifies the token with nothing but the JWK Set.
-	keys, err := jwt.NewJWKS(t.Context(), jwt.JWKSConfig{URL: first.srv.URL + jwksPath, Client: first.srv.Client()})
+	keys, err := jwt.NewRemoteKeySet(t.Context(), jwt.RemoteKeySetConfig{URL: first.srv.URL + jwksPath, Client: first.srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer keys.Close()
 	verifier, err := jwt.New(jwt.Config[string, *jwt.Claims]{
 		Algorithms: []string{"EdDSA"},
-		JWKS:       keys,
+		RemoteKeys: keys,
 		Issuer:     apiIssuer,
 		Audience:   []string{apiAudience},
 		TokenTypes: []string{jwt.AccessTokenType},

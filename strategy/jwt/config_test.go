@@ -46,7 +46,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"ok, negative MaxTokenLifetime turns the cap off", func(c *jwt.Config[string, *jwt.Claims]) { c.MaxTokenLifetime = -1 }, ""},
 		{"nok, Verify missing", func(c *jwt.Config[string, *jwt.Claims]) { c.Verify = nil }, "Verify"},
 		{"nok, Algorithms none", func(c *jwt.Config[string, *jwt.Claims]) { c.Algorithms = []string{"none"} }, `"none"`},
-		{"nok, Keys and JWKS missing", func(c *jwt.Config[string, *jwt.Claims]) { c.Keys = nil }, "Config.Keys"},
+		{"nok, Keys and RemoteKeys missing", func(c *jwt.Config[string, *jwt.Claims]) { c.Keys = nil }, "Config.Keys"},
 		{"nok, Keys short secret", func(c *jwt.Config[string, *jwt.Claims]) { c.Keys = []jwt.Key{{Key: []byte("secret")}} }, "at least 32"},
 		{"nok, Leeway negative", func(c *jwt.Config[string, *jwt.Claims]) { c.Leeway = -time.Second }, "Config.Leeway"},
 		{"nok, MaxTokenBytes negative", func(c *jwt.Config[string, *jwt.Claims]) { c.MaxTokenBytes = -1 }, "Config.MaxTokenBytes"},
@@ -112,9 +112,9 @@ func TestNewIssuerRefusesBadConfig(t *testing.T) {
 	}
 }
 
-// TestNewJWKSRefusesBadConfig: the same rule for NewJWKS. A negative
+// TestNewRemoteKeySetRefusesBadConfig: the same rule for NewRemoteKeySet. A negative
 // duration used to be taken as the default silently.
-func TestNewJWKSRefusesBadConfig(t *testing.T) {
+func TestNewRemoteKeySetRefusesBadConfig(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"keys":[]}`))
@@ -122,22 +122,22 @@ func TestNewJWKSRefusesBadConfig(t *testing.T) {
 	defer srv.Close()
 	tests := []struct {
 		name  string
-		cfg   jwt.JWKSConfig
+		cfg   jwt.RemoteKeySetConfig
 		field string
 	}{
-		{"ok, zero value means default", jwt.JWKSConfig{URL: srv.URL, ErrorHandler: func(context.Context, error) {}}, ""},
-		{"nok, URL missing", jwt.JWKSConfig{}, "JWKSConfig.URL"},
-		{"nok, URL not absolute", jwt.JWKSConfig{URL: "/.well-known/jwks.json"}, "JWKSConfig.URL"},
-		{"nok, URL plain http to a remote host", jwt.JWKSConfig{URL: "http://idp.example/jwks"}, "JWKSConfig.URL"},
-		{"nok, Timeout negative", jwt.JWKSConfig{URL: srv.URL, Timeout: -time.Second}, "JWKSConfig.Timeout"},
-		{"nok, RefreshInterval negative", jwt.JWKSConfig{URL: srv.URL, RefreshInterval: -time.Hour}, "JWKSConfig.RefreshInterval"},
-		{"nok, UnknownKIDInterval negative", jwt.JWKSConfig{URL: srv.URL, UnknownKIDInterval: -time.Minute}, "JWKSConfig.UnknownKIDInterval"},
+		{"ok, zero value means default", jwt.RemoteKeySetConfig{URL: srv.URL, ErrorHandler: func(context.Context, error) {}}, ""},
+		{"nok, URL missing", jwt.RemoteKeySetConfig{}, "RemoteKeySetConfig.URL"},
+		{"nok, URL not absolute", jwt.RemoteKeySetConfig{URL: "/.well-known/jwks.json"}, "RemoteKeySetConfig.URL"},
+		{"nok, URL plain http to a remote host", jwt.RemoteKeySetConfig{URL: "http://idp.example/jwks"}, "RemoteKeySetConfig.URL"},
+		{"nok, Timeout negative", jwt.RemoteKeySetConfig{URL: srv.URL, Timeout: -time.Second}, "RemoteKeySetConfig.Timeout"},
+		{"nok, RefreshInterval negative", jwt.RemoteKeySetConfig{URL: srv.URL, RefreshInterval: -time.Hour}, "RemoteKeySetConfig.RefreshInterval"},
+		{"nok, UnknownKIDInterval negative", jwt.RemoteKeySetConfig{URL: srv.URL, UnknownKIDInterval: -time.Minute}, "RemoteKeySetConfig.UnknownKIDInterval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			set, err := jwt.NewJWKS(ctx, tt.cfg)
+			set, err := jwt.NewRemoteKeySet(ctx, tt.cfg)
 			checkConfigError(t, err, tt.field)
 			if set != nil {
 				_ = set.Close()

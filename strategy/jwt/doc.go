@@ -9,7 +9,7 @@
 //     refused at [New], and every key is tied to its algorithm family, so a
 //     public key is never used as an HMAC secret;
 //   - keys come only from the configuration ([Config.Keys]) or from a JWK
-//     Set at a configured URL ([NewJWKS], through keyfunc/v3, refreshed in
+//     Set at a configured URL ([NewRemoteKeySet], through keyfunc/v3, refreshed in
 //     the background and at most once per interval for unknown kids); the
 //     token's jku, x5u, jwk and x5c headers are never followed, and a kid
 //     is only ever a map key;
@@ -58,6 +58,6 @@
 //	req.Header.Set("Authorization", "Bearer "+pair.AccessToken)
 //	res, _ := bearer.Authenticate(req) // res.Kind == strategy.KindSuccess, res.User == "user-42"
 //
-// The strategy, the issuer, the stores and [JWKS] are safe for concurrent
+// The strategy, the issuer, the stores and [RemoteKeySet] are safe for concurrent
 // use.
 package jwt

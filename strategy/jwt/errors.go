@@ -27,7 +27,7 @@ var (
 )
 
 // ErrInvalidConfig is wrapped by the errors that [New], [NewIssuer] and
-// [NewJWKS] return for a configuration mistake: a missing or unusable key,
+// [NewRemoteKeySet] return for a configuration mistake: a missing or unusable key,
 // a negative duration or size, a URL that is not absolute, and so on. The
 // error's message names the field.
 var ErrInvalidConfig = errors.New("jwt: invalid config")

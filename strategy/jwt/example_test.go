@@ -118,7 +118,7 @@ func ExampleIssuer_Refresh() {
 
 // Another service verifies the issuer's tokens through its published JWK
 // Set.
-func ExampleNewJWKS() {
+func ExampleNewRemoteKeySet() {
 	key, err := jwt.GenerateECDSAKey()
 	if err != nil {
 		log.Fatal(err)
@@ -139,7 +139,7 @@ func ExampleNewJWKS() {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel() // stops the refresh goroutine
-	keys, err := jwt.NewJWKS(ctx, jwt.JWKSConfig{
+	keys, err := jwt.NewRemoteKeySet(ctx, jwt.RemoteKeySetConfig{
 		URL:    srv.URL,
 		Client: &http.Client{Timeout: 5 * time.Second},
 	})
@@ -148,7 +148,7 @@ func ExampleNewJWKS() {
 	}
 	bearer, err := jwt.New(jwt.Config[string, *jwt.Claims]{
 		Algorithms: []string{"ES256"},
-		JWKS:       keys,
+		RemoteKeys: keys,
 		Issuer:     "https://api.example.com",
 		TokenTypes: []string{jwt.AccessTokenType},
 		Verify:     func(_ context.Context, c *jwt.Claims) (string, error) { return c.Subject, nil },

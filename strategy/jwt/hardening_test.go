@@ -158,7 +158,7 @@ func TestEd25519AlgorithmName(t *testing.T) {
 		if res := authenticate(t, s, tok); res.Kind != strategy.KindSuccess {
 			t.Fatalf("got %q %q; want success", res.Kind, res.Challenge)
 		}
-		doc, err := iss.JWKS()
+		doc, err := iss.MarshalJWKS()
 		if err != nil {
 			t.Fatalf("JWKS: %v", err)
 		}
@@ -171,7 +171,7 @@ func TestEd25519AlgorithmName(t *testing.T) {
 		ks := newKeyServer(t, jwt.Key{ID: "ed", Algorithm: "Ed25519", Key: k.ed})
 		js := mustNew(t, jwt.Config[string, *jwt.Claims]{
 			Algorithms: []string{"Ed25519"},
-			JWKS:       newJWKS(t, ks),
+			RemoteKeys: newJWKS(t, ks),
 			Issuer:     testIssuer,
 			Audience:   []string{testAudience},
 			Now:        func() time.Time { return testNow },

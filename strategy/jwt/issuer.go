@@ -36,7 +36,7 @@ type IssuerConfig struct {
 	// Set an ID when you plan to rotate keys: it becomes the "kid" header.
 	Key Key
 	// PreviousKeys are keys that signed tokens before a rotation. They are
-	// published by [Issuer.JWKS] and returned by [Issuer.VerificationKeys]
+	// published by [Issuer.MarshalJWKS] and returned by [Issuer.VerificationKeys]
 	// (public halves only) so that tokens signed with them stay valid until
 	// they expire. Optional.
 	PreviousKeys []Key
@@ -365,9 +365,9 @@ func (i *Issuer) publicKeys() []Key {
 	return out
 }
 
-// JWKS returns the issuer's public keys as a JWK Set document (RFC 7517),
+// MarshalJWKS returns the issuer's public keys as a JWK Set document (RFC 7517),
 // for other services to verify its tokens. HMAC secrets are never
 // published: for an HMAC issuer the set is empty.
-func (i *Issuer) JWKS() ([]byte, error) {
+func (i *Issuer) MarshalJWKS() ([]byte, error) {
 	return MarshalJWKS(i.publicKeys()...)
 }

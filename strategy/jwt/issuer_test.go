@@ -314,7 +314,7 @@ func TestIssuerJWKS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := iss.JWKS()
+	doc, err := iss.MarshalJWKS()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +364,7 @@ func TestIssuerJWKS(t *testing.T) {
 
 	// Another service verifies the issuer's tokens through the published
 	// set, including one signed with the previous key.
-	j, err := jwt.NewJWKS(context.Background(), jwt.JWKSConfig{URL: srv.URL})
+	j, err := jwt.NewRemoteKeySet(context.Background(), jwt.RemoteKeySetConfig{URL: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +387,7 @@ func TestIssuerJWKS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err = hs.JWKS()
+	doc, err = hs.MarshalJWKS()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,14 +19,14 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// JWKSConfig configures [NewJWKS].
-type JWKSConfig struct {
+// RemoteKeySetConfig configures [NewRemoteKeySet].
+type RemoteKeySetConfig struct {
 	// URL is the address of the JWK Set, such as an identity provider's
 	// jwks_uri. Required. It must be https, or http on a loopback host
 	// (localhost, 127.0.0.0/8, ::1) for tests and local development.
 	URL string
 	// Client makes the requests. Optional. Default: a client with a
-	// Timeout of [JWKSConfig.Timeout]. A client without a Timeout is used
+	// Timeout of [RemoteKeySetConfig.Timeout]. A client without a Timeout is used
 	// as given; each request is bounded by Timeout anyway.
 	Client *http.Client
 	// Timeout bounds each fetch of the set. Optional. Default 10 seconds.
@@ -47,25 +47,25 @@ type JWKSConfig struct {
 	ErrorHandler func(ctx context.Context, err error)
 }
 
-// JWKS is a remote JSON Web Key Set, fetched with keyfunc/jwkset and kept
-// up to date by a background goroutine. Use it as [Config.JWKS].
+// RemoteKeySet is a remote JSON Web Key Set, fetched with keyfunc/jwkset and kept
+// up to date by a background goroutine. Use it as [Config.RemoteKeys].
 //
 // Only the set's RSA, EC and OKP (Ed25519) keys whose "use" is empty or
 // "sig" are used; symmetric ("oct") keys in a remote set are ignored,
 // since a secret published at a URL is no secret. Headers of the token
 // that name other keys (jku, x5u, jwk, x5c) are never followed.
 //
-// A JWKS is safe for concurrent use. Call [JWKS.Close], or cancel the
-// context given to [NewJWKS], to stop its goroutine.
-type JWKS struct {
+// A RemoteKeySet is safe for concurrent use. Call [RemoteKeySet.Close], or cancel the
+// context given to [NewRemoteKeySet], to stop its goroutine.
+type RemoteKeySet struct {
 	kf     keyfunc.Keyfunc
 	cancel context.CancelFunc
 	once   sync.Once
 }
 
-// NewJWKS fetches the set at cfg.URL (waiting at most cfg.Timeout) and
+// NewRemoteKeySet fetches the set at cfg.URL (waiting at most cfg.Timeout) and
 // starts the goroutine that refreshes it. The goroutine ends when ctx is
-// cancelled or [JWKS.Close] is called.
+// cancelled or [RemoteKeySet.Close] is called.
 //
 // A first fetch that fails is not an error (the provider may be starting
 // too): it is reported to cfg.ErrorHandler and retried on the next
@@ -75,7 +75,7 @@ type JWKS struct {
 //
 // A configuration mistake (no URL, one that is not an absolute https URL,
 // a negative duration) is an error wrapping [ErrInvalidConfig].
-func NewJWKS(ctx context.Context, cfg JWKSConfig) (*JWKS, error) {
+func NewRemoteKeySet(ctx context.Context, cfg RemoteKeySetConfig) (*RemoteKeySet, error) {
 	if ctx == nil {
 		return nil, errors.New("jwt: nil context")
 	}
@@ -115,18 +115,18 @@ func NewJWKS(ctx context.Context, cfg JWKSConfig) (*JWKS, error) {
 		cancel()
 		return nil, fmt.Errorf("jwt: JWK Set: %w", err)
 	}
-	return &JWKS{kf: kf, cancel: cancel}, nil
+	return &RemoteKeySet{kf: kf, cancel: cancel}, nil
 }
 
 // Close stops the background refresh. It is safe to call more than once;
 // it always returns nil.
-func (j *JWKS) Close() error {
+func (j *RemoteKeySet) Close() error {
 	j.once.Do(j.cancel)
 	return nil
 }
 
 // checkJWKSConfig returns the configuration mistake of cfg, if any.
-func checkJWKSConfig(cfg JWKSConfig) error {
+func checkJWKSConfig(cfg RemoteKeySetConfig) error {
 	if err := checkJWKSURL(cfg.URL); err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func checkJWKSConfig(cfg JWKSConfig) error {
 		{"UnknownKIDInterval", cfg.UnknownKIDInterval},
 	} {
 		if d.v < 0 {
-			return fmt.Errorf("jwt: JWKSConfig.%s %v is negative", d.field, d.v)
+			return fmt.Errorf("jwt: RemoteKeySetConfig.%s %v is negative", d.field, d.v)
 		}
 	}
 	return nil
@@ -148,11 +148,11 @@ func checkJWKSConfig(cfg JWKSConfig) error {
 // checkJWKSURL accepts https URLs, and http ones on a loopback host.
 func checkJWKSURL(raw string) error {
 	if raw == "" {
-		return errors.New("jwt: JWKSConfig.URL is required")
+		return errors.New("jwt: RemoteKeySetConfig.URL is required")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return errors.New("jwt: JWKSConfig.URL is not an absolute URL")
+		return errors.New("jwt: RemoteKeySetConfig.URL is not an absolute URL")
 	}
 	switch u.Scheme {
 	case "https":
@@ -165,16 +165,16 @@ func checkJWKSURL(raw string) error {
 		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 			return nil
 		}
-		return errors.New("jwt: JWKSConfig.URL must use https")
+		return errors.New("jwt: RemoteKeySetConfig.URL must use https")
 	default:
-		return errors.New("jwt: JWKSConfig.URL must use https")
+		return errors.New("jwt: RemoteKeySetConfig.URL must use https")
 	}
 }
 
 // lookup returns the key of the set that verifies a token signed with alg
 // and carrying kid (hasKID false: no kid header), or a verification key
 // set of every candidate when there is no kid.
-func (j *JWKS) lookup(ctx context.Context, alg, kid string, hasKID bool) (any, error) {
+func (j *RemoteKeySet) lookup(ctx context.Context, alg, kid string, hasKID bool) (any, error) {
 	store := j.kf.Storage()
 	if hasKID {
 		jwk, err := store.KeyRead(ctx, kid)
@@ -210,7 +210,7 @@ func (j *JWKS) lookup(ctx context.Context, alg, kid string, hasKID bool) (any, e
 
 // unknown classifies an unknown kid: a fault when the set is empty (it
 // was never fetched), a bad token otherwise.
-func (j *JWKS) unknown(ctx context.Context) error {
+func (j *RemoteKeySet) unknown(ctx context.Context) error {
 	all, err := j.kf.Storage().KeyReadAll(ctx)
 	if err != nil || len(all) == 0 {
 		return errKeysUnavailable

@@ -61,9 +61,9 @@ func (ks *keyServer) set(t *testing.T, keys ...jwt.Key) {
 // newJWKS builds a JWKS on ks that is closed at the end of the test. The
 // client does not keep connections alive, so that goroutines can be
 // counted.
-func newJWKS(t *testing.T, ks *keyServer) *jwt.JWKS {
+func newJWKS(t *testing.T, ks *keyServer) *jwt.RemoteKeySet {
 	t.Helper()
-	j, err := jwt.NewJWKS(context.Background(), jwt.JWKSConfig{
+	j, err := jwt.NewRemoteKeySet(context.Background(), jwt.RemoteKeySetConfig{
 		URL:          ks.URL,
 		Client:       &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}},
 		ErrorHandler: func(context.Context, error) {},
@@ -75,11 +75,11 @@ func newJWKS(t *testing.T, ks *keyServer) *jwt.JWKS {
 	return j
 }
 
-func jwksStrategy(t *testing.T, j *jwt.JWKS, c *counter) *jwt.Strategy[string, *jwt.Claims] {
+func jwksStrategy(t *testing.T, j *jwt.RemoteKeySet, c *counter) *jwt.Strategy[string, *jwt.Claims] {
 	t.Helper()
 	return mustNew(t, jwt.Config[string, *jwt.Claims]{
 		Algorithms: []string{"ES256", "EdDSA"},
-		JWKS:       j,
+		RemoteKeys: j,
 		Issuer:     testIssuer,
 		Audience:   []string{testAudience},
 		Now:        func() time.Time { return testNow },
@@ -219,7 +219,7 @@ func TestJWKS(t *testing.T) {
 		j := newJWKS(t, ks)
 		s := mustNew(t, jwt.Config[string, *jwt.Claims]{
 			Algorithms: []string{"HS256", "EdDSA"},
-			JWKS:       j,
+			RemoteKeys: j,
 			Now:        func() time.Time { return testNow },
 			Verify:     (&counter{}).verify,
 		})
@@ -241,14 +241,14 @@ func TestJWKS(t *testing.T) {
 
 	t.Run("nok, configuration", func(t *testing.T) {
 		for _, u := range []string{"", "http://example.com/jwks", "ftp://127.0.0.1/jwks", "/jwks"} {
-			if _, err := jwt.NewJWKS(context.Background(), jwt.JWKSConfig{URL: u}); err == nil {
-				t.Errorf("NewJWKS(%q): got no error", u)
+			if _, err := jwt.NewRemoteKeySet(context.Background(), jwt.RemoteKeySetConfig{URL: u}); err == nil {
+				t.Errorf("NewRemoteKeySet(%q): got no error", u)
 			}
 		}
 		ks := newKeyServer(t, jwt.Key{ID: "ed1", Key: ed1})
 		_, err := jwt.New(jwt.Config[string, *jwt.Claims]{
 			Algorithms: []string{"HS256"},
-			JWKS:       newJWKS(t, ks),
+			RemoteKeys: newJWKS(t, ks),
 			Verify:     (&counter{}).verify,
 		})
 		if err == nil {
@@ -262,7 +262,7 @@ func TestJWKSCloseStopsGoroutine(t *testing.T) {
 	// Let the server's own goroutines settle before counting.
 	time.Sleep(50 * time.Millisecond)
 	before := runtime.NumGoroutine()
-	j, err := jwt.NewJWKS(context.Background(), jwt.JWKSConfig{
+	j, err := jwt.NewRemoteKeySet(context.Background(), jwt.RemoteKeySetConfig{
 		URL:             ks.URL,
 		Client:          &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}},
 		RefreshInterval: time.Hour,
@@ -289,7 +289,7 @@ func TestJWKSCloseStopsGoroutine(t *testing.T) {
 func TestJWKSContextCancel(t *testing.T) {
 	ks := newKeyServer(t, jwt.Key{ID: "ed1", Key: edKey(t)})
 	ctx, cancel := context.WithCancel(context.Background())
-	j, err := jwt.NewJWKS(ctx, jwt.JWKSConfig{URL: ks.URL})
+	j, err := jwt.NewRemoteKeySet(ctx, jwt.RemoteKeySetConfig{URL: ks.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func TestJWKSContextCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	var nilCtx context.Context
-	if _, err := jwt.NewJWKS(nilCtx, jwt.JWKSConfig{URL: ks.URL}); err == nil {
+	if _, err := jwt.NewRemoteKeySet(nilCtx, jwt.RemoteKeySetConfig{URL: ks.URL}); err == nil {
 		t.Error("got no error for a nil context")
 	}
 }

@@ -77,10 +77,10 @@ func (d jwksHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(d)
 }
 
-// JWKSHandler returns an [http.Handler] serving [Issuer.JWKS], for a route
+// JWKSHandler returns an [http.Handler] serving [Issuer.MarshalJWKS], for a route
 // such as /.well-known/jwks.json.
 func (i *Issuer) JWKSHandler() (http.Handler, error) {
-	doc, err := i.JWKS()
+	doc, err := i.MarshalJWKS()
 	if err != nil {
 		return nil, err
 	}

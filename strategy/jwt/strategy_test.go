@@ -450,7 +450,7 @@ func TestNewErrors(t *testing.T) {
 		{name: "nok, NONE", mod: func(c *jwt.Config[string, *jwt.Claims]) { c.Algorithms = []string{"NONE"} }, want: `"none" is never allowed`},
 		{name: "nok, empty algorithm", mod: func(c *jwt.Config[string, *jwt.Claims]) { c.Algorithms = []string{""} }, want: "unsupported algorithm"},
 		{name: "nok, unknown algorithm", mod: func(c *jwt.Config[string, *jwt.Claims]) { c.Algorithms = []string{"HS1"} }, want: "unsupported algorithm"},
-		{name: "nok, no keys", mod: func(c *jwt.Config[string, *jwt.Claims]) { c.Keys = nil }, want: "Keys or Config.JWKS is required"},
+		{name: "nok, no keys", mod: func(c *jwt.Config[string, *jwt.Claims]) { c.Keys = nil }, want: "Keys or Config.RemoteKeys is required"},
 		{name: "nok, no Verify", mod: func(c *jwt.Config[string, *jwt.Claims]) { c.Verify = nil }, want: "Verify is required"},
 		{name: "nok, RSA key for HS256 only", mod: func(c *jwt.Config[string, *jwt.Claims]) { c.Keys = []jwt.Key{{Key: &k.rsa.PublicKey}} }, want: "matches none of the allowed algorithms"},
 		{name: "nok, RSA public key PEM as HMAC secret", mod: func(c *jwt.Config[string, *jwt.Claims]) { c.Keys = []jwt.Key{{Key: rsaPEM}} }, want: "looks like a PEM block"},
