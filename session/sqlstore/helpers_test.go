@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -320,21 +319,7 @@ func seal(t testing.TB, key []byte, name string, data string) *http.Cookie {
 // query rewrites "?" placeholders for the fixture's dialect and names the
 // table: {t} stands for the quoted table name.
 func (e *env) query(q string) string {
-	q = strings.ReplaceAll(q, "{t}", `"`+e.fx.table+`"`)
-	if e.fx.dialect != sqlstore.PostgreSQL {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return e.fx.dialect.Rebind(strings.ReplaceAll(q, "{t}", `"`+e.fx.table+`"`))
 }
 
 // rows counts the table's rows.

@@ -6,21 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/gopassport/passport/session"
 	"github.com/gorilla/sessions"
+
+	"github.com/gopassport/passport/internal/cleanup"
+	"github.com/gopassport/passport/session"
 )
-
-// DefaultTable is the table the store uses when Config.Table is empty.
-const DefaultTable = "passport_sessions"
-
-// DefaultCleanupInterval is how often expired rows are deleted when
-// Config.CleanupInterval is zero.
-const DefaultCleanupInterval = 10 * time.Minute
 
 // defaultServerTTL is how long a row lives when the cookie is a browser
 // session cookie (Options.MaxAge == 0), which has no lifetime of its own.
@@ -33,61 +26,6 @@ const defaultServerTTL = 24 * time.Hour
 // bring the old session back; no cookie is written. It matches
 // [fs.ErrNotExist] too, the "record is gone" of gorilla's stores.
 var ErrSessionGone = fmt.Errorf("sqlstore: session was deleted since it was loaded: %w", fs.ErrNotExist)
-
-// ErrInvalidConfig is wrapped by the errors that [New] returns for a
-// configuration mistake. The error's message names the field.
-var ErrInvalidConfig = errors.New("sqlstore: invalid config")
-
-// configError is a configuration mistake: its message is the mistake's
-// own, and it matches [ErrInvalidConfig] as well as the cause it wraps.
-type configError struct {
-	msg   string
-	cause error // may be nil
-}
-
-func (e *configError) Error() string { return e.msg }
-func (e *configError) Unwrap() []error {
-	if e.cause == nil {
-		return []error{ErrInvalidConfig}
-	}
-	return []error{ErrInvalidConfig, e.cause}
-}
-
-// configErrorf returns a configuration mistake; a %w verb in format names
-// its cause.
-func configErrorf(format string, args ...any) error {
-	err := fmt.Errorf(format, args...)
-	return &configError{msg: err.Error(), cause: errors.Unwrap(err)}
-}
-
-// Config configures a [Store].
-type Config struct {
-	// Keys seal the cookie, which holds only the session ID: the first key
-	// seals, every key opens (see [session.NewCodec]; each at least 32
-	// bytes). Required. To rotate, put a new key first and keep the old
-	// ones for as long as their cookies may live.
-	Keys [][]byte
-	// Table is the table's name, a plain identifier (letters, digits and
-	// underscores, not starting with a digit, at most 48 bytes). Optional.
-	// Default [DefaultTable].
-	Table string
-	// Dialect of the database. Optional. Default [SQLite].
-	Dialect Dialect
-	// Options are the cookie options of new sessions. A [session.Manager]
-	// sets its own on every session it loads, so they matter only when the
-	// store is used without one. Optional. Default
-	// [session.DefaultOptions]. Their MaxAge must not be negative.
-	Options *sessions.Options
-	// CleanupInterval is how often a background goroutine deletes expired
-	// rows. Optional. Default [DefaultCleanupInterval]; negative disables
-	// it (call [Store.DeleteExpired] yourself, from a cron job for example).
-	CleanupInterval time.Duration
-	// Logger receives the faults of the background cleanup, which has no
-	// caller to return them to. Optional. Default slog.Default().
-	Logger *slog.Logger
-	// Now returns the current time. Optional, for tests. Default time.Now.
-	Now func() time.Time
-}
 
 // Store is a gorilla [sessions.Store] that keeps sessions in a SQL table
 // (SQLite or PostgreSQL through database/sql) and only a sealed session ID
@@ -114,119 +52,10 @@ type Store struct {
 	q       queries
 	options sessions.Options
 	now     func() time.Time
-	logger  *slog.Logger
-
-	stop      context.CancelFunc
-	done      chan struct{}
-	closeOnce sync.Once
+	cleanup *cleanup.Loop
 }
 
 var _ sessions.Store = (*Store)(nil)
-
-// New returns a store over db, creating the table and its index on
-// expires_at when they are missing, and starts the background cleanup.
-// ctx bounds the table creation only. db stays the caller's: [Store.Close]
-// does not close it.
-//
-// With SQLite, open db with busy_timeout and WAL (see the package
-// documentation); for ":memory:", call db.SetMaxOpenConns(1), since every
-// connection of the pool would otherwise open its own empty database.
-//
-// With PostgreSQL, two instances creating the same table at the same
-// moment may race inside the server's catalog; create it beforehand (the
-// schema is in the package documentation) or start one instance first.
-//
-// A configuration mistake (a nil db, missing or short Keys, a bad Table,
-// an unknown Dialect, a negative Options.MaxAge) is an error wrapping
-// [ErrInvalidConfig], returned before the database is touched.
-func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
-	if db == nil {
-		return nil, configErrorf("sqlstore: nil *sql.DB")
-	}
-	if len(cfg.Keys) == 0 {
-		return nil, configErrorf("sqlstore: Config.Keys is required")
-	}
-	codec, err := session.NewCodec(cfg.Keys...)
-	if err != nil {
-		return nil, configErrorf("sqlstore: %w (Config.Keys)", err)
-	}
-	table := cfg.Table
-	if table == "" {
-		table = DefaultTable
-	}
-	if !validTable(table) {
-		return nil, configErrorf("sqlstore: invalid table name %q in Config.Table: want letters, digits and underscores, at most %d bytes", table, maxTableName)
-	}
-	q, err := cfg.Dialect.queries(table)
-	if err != nil {
-		return nil, configErrorf("%w (Config.Dialect)", err)
-	}
-	if cfg.Options != nil && cfg.Options.MaxAge < 0 {
-		return nil, configErrorf("sqlstore: Config.Options.MaxAge %d is negative: every session would be deleted as it is saved", cfg.Options.MaxAge)
-	}
-	s := &Store{db: db, codec: codec, q: q, now: cfg.Now, logger: cfg.Logger}
-	if cfg.Options != nil {
-		s.options = *cfg.Options
-	} else {
-		s.options = *session.DefaultOptions()
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.logger == nil {
-		s.logger = slog.Default()
-	}
-	if _, err := db.ExecContext(ctx, q.createTable); err != nil {
-		return nil, fmt.Errorf("sqlstore: creating table %s: %w", table, err)
-	}
-	if _, err := db.ExecContext(ctx, q.createIndex); err != nil {
-		return nil, fmt.Errorf("sqlstore: creating index on %s: %w", table, err)
-	}
-	interval := cfg.CleanupInterval
-	if interval == 0 {
-		interval = DefaultCleanupInterval
-	}
-	s.done = make(chan struct{})
-	if interval < 0 {
-		s.stop = func() {}
-		close(s.done)
-		return s, nil
-	}
-	// The cleanup outlives New's ctx (often a startup timeout), keeping
-	// only its values.
-	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s.stop = cancel
-	go s.cleanupLoop(cctx, interval)
-	return s, nil
-}
-
-// cleanupLoop deletes expired rows every interval until ctx is cancelled.
-func (s *Store) cleanupLoop(ctx context.Context, interval time.Duration) {
-	defer close(s.done)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
-				s.logger.Error("sqlstore: background cleanup failed", "err", err)
-			}
-		}
-	}
-}
-
-// Close stops the background cleanup and waits for it to return. It does
-// not close the database, and the store keeps serving Get, New and Save.
-// Close is idempotent and always returns nil.
-func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		s.stop()
-		<-s.done
-	})
-	return nil
-}
 
 // Get returns the session called name for r, through gorilla's per-request
 // registry (two Gets in one request return the same session).

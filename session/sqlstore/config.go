@@ -1,0 +1,158 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"github.com/gopassport/passport/internal/cleanup"
+	"github.com/gopassport/passport/internal/sqldialect"
+	"github.com/gopassport/passport/session"
+)
+
+// DefaultTable is the table the store uses when Config.Table is empty.
+const DefaultTable = "passport_sessions"
+
+// DefaultCleanupInterval is how often expired rows are deleted when
+// Config.CleanupInterval is zero.
+const DefaultCleanupInterval = 10 * time.Minute
+
+// ErrInvalidConfig is wrapped by the errors that [New] returns for a
+// configuration mistake. The error's message names the field.
+var ErrInvalidConfig = errors.New("sqlstore: invalid config")
+
+// configError is a configuration mistake: its message is the mistake's
+// own, and it matches [ErrInvalidConfig] as well as the cause it wraps.
+type configError struct {
+	msg   string
+	cause error // may be nil
+}
+
+func (e *configError) Error() string { return e.msg }
+func (e *configError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{ErrInvalidConfig}
+	}
+	return []error{ErrInvalidConfig, e.cause}
+}
+
+// configErrorf returns a configuration mistake; a %w verb in format names
+// its cause.
+func configErrorf(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return &configError{msg: err.Error(), cause: errors.Unwrap(err)}
+}
+
+// Config configures a [Store]. Dialect, CleanupInterval, Logger and Now
+// mean the same as in strategy/jwt/sqltokens.Config.
+type Config struct {
+	// Keys seal the cookie, which holds only the session ID: the first key
+	// seals, every key opens (see [session.NewCodec]; each at least 32
+	// bytes). Required. To rotate, put a new key first and keep the old
+	// ones for as long as their cookies may live.
+	Keys [][]byte
+	// Dialect of the database. Optional. Default [SQLite].
+	Dialect Dialect
+	// Table is the table's name, a plain identifier (ASCII letters, digits
+	// and underscores, not starting with a digit, at most 48 bytes),
+	// quoted in the SQL so that its case is kept. Optional. Default
+	// [DefaultTable].
+	Table string
+	// Options are the cookie options of new sessions. A [session.Manager]
+	// sets its own on every session it loads, so they matter only when the
+	// store is used without one. Optional. Default
+	// [session.DefaultOptions]. Their MaxAge must not be negative.
+	Options *sessions.Options
+	// CleanupInterval is how often a background goroutine, started by
+	// [New] and stopped by [Store.Close], deletes expired rows. Optional.
+	// Default [DefaultCleanupInterval]; negative disables it (call
+	// [Store.DeleteExpired] yourself, from a cron job for example).
+	CleanupInterval time.Duration
+	// Logger receives the faults of the background cleanup, which has no
+	// caller to return them to. Optional. Default slog.Default().
+	Logger *slog.Logger
+	// Now returns the current time. Optional, for tests. Default time.Now.
+	Now func() time.Time
+}
+
+// New returns a store over db, creating the table and its index on
+// expires_at when they are missing, and starts the background cleanup
+// (see Config.CleanupInterval). ctx bounds the table creation only; the
+// cleanup keeps its values but outlives it. db stays the caller's:
+// [Store.Close] does not close it.
+//
+// With SQLite, open db with busy_timeout and WAL (see the package
+// documentation); for ":memory:", call db.SetMaxOpenConns(1), since every
+// connection of the pool would otherwise open its own empty database.
+//
+// With PostgreSQL, two instances creating the same table at the same
+// moment may race inside the server's catalog; create it beforehand (the
+// schema is in the package documentation) or start one instance first.
+//
+// A configuration mistake (a nil db, missing or short Keys, a bad Table,
+// an unknown Dialect, a negative Options.MaxAge) is an error wrapping
+// [ErrInvalidConfig], returned before the database is touched.
+func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
+	if db == nil {
+		return nil, configErrorf("sqlstore: nil *sql.DB")
+	}
+	if len(cfg.Keys) == 0 {
+		return nil, configErrorf("sqlstore: Config.Keys is required")
+	}
+	codec, err := session.NewCodec(cfg.Keys...)
+	if err != nil {
+		return nil, configErrorf("sqlstore: %w (Config.Keys)", err)
+	}
+	if !cfg.Dialect.Known() {
+		return nil, configErrorf("sqlstore: unknown dialect %v (Config.Dialect)", cfg.Dialect)
+	}
+	table := cfg.Table
+	if table == "" {
+		table = DefaultTable
+	}
+	if !sqldialect.ValidName(table) {
+		return nil, configErrorf("sqlstore: invalid table name %q in Config.Table: want letters, digits and underscores, at most %d bytes", table, sqldialect.MaxName)
+	}
+	if cfg.Options != nil && cfg.Options.MaxAge < 0 {
+		return nil, configErrorf("sqlstore: Config.Options.MaxAge %d is negative: every session would be deleted as it is saved", cfg.Options.MaxAge)
+	}
+	q := newQueries(cfg.Dialect, table)
+	s := &Store{db: db, codec: codec, q: q, now: cfg.Now}
+	if cfg.Options != nil {
+		s.options = *cfg.Options
+	} else {
+		s.options = *session.DefaultOptions()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if _, err := db.ExecContext(ctx, q.createTable); err != nil {
+		return nil, fmt.Errorf("sqlstore: creating table %s: %w", table, err)
+	}
+	if _, err := db.ExecContext(ctx, q.createIndex); err != nil {
+		return nil, fmt.Errorf("sqlstore: creating index on %s: %w", table, err)
+	}
+	interval := cfg.CleanupInterval
+	if interval == 0 {
+		interval = DefaultCleanupInterval
+	}
+	s.cleanup = cleanup.Start(ctx, interval, logger, "sqlstore: background cleanup failed", s.DeleteExpired)
+	return s, nil
+}
+
+// Close stops the background cleanup and waits for it to return. It does
+// not close the database, and the store keeps serving Get, New and Save.
+// Close is idempotent and always returns nil.
+func (s *Store) Close() error {
+	s.cleanup.Stop()
+	return nil
+}
