@@ -29,14 +29,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/gopassport/passport"
 	"github.com/gopassport/passport/strategy/jwt"
-	jwtstore "github.com/gopassport/passport/strategy/jwt/sqlstore"
+	"github.com/gopassport/passport/strategy/jwt/sqltokens"
 )
 
 // Routes of the API.
@@ -61,8 +59,6 @@ const (
 	// maxTokenBody is the most read of a refresh or logout body: a refresh
 	// token is 43 characters.
 	maxTokenBody = 4 << 10
-	// sweepInterval is how often expired refresh tokens are deleted.
-	sweepInterval = time.Hour
 )
 
 // isAPI reports whether the request is for the API, which the CSRF
@@ -79,10 +75,7 @@ func isAPI(c echo.Context) bool {
 type tokenAPI struct {
 	*app
 	issuer *jwt.Issuer
-	tokens *jwtstore.Store
-	// nextSweep is when expired refresh tokens are next deleted, in Unix
-	// seconds.
-	nextSweep atomic.Int64
+	tokens *sqltokens.Store
 }
 
 // apiUser is the JSON form of a user.
@@ -96,10 +89,13 @@ type apiUser struct {
 // key (generated on the first run and kept in the settings table), the
 // "jwt" and "session" strategies and the routes.
 func (a *app) mountAPI(ctx context.Context) error {
-	tokens, err := jwtstore.New(ctx, a.db, jwtstore.Config{})
+	// The store deletes expired refresh tokens in the background until
+	// the app closes it.
+	tokens, err := sqltokens.New(ctx, a.db, sqltokens.Config{Logger: a.logger})
 	if err != nil {
 		return fmt.Errorf("demo: refresh-token store: %w", err)
 	}
+	a.tokens = tokens
 	key, err := signingKey(ctx, a.db)
 	if err != nil {
 		return err
@@ -152,8 +148,6 @@ func (t *tokenAPI) routes(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	t.sweep(ctx)
-
 	e := t.e
 	e.POST(apiTokenPath, t.token, noStore, password)
 	e.POST(apiRefreshPath, t.refresh, noStore)
@@ -218,20 +212,6 @@ func keyID(key ed25519.PrivateKey) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(sum[:]), nil
 }
 
-// sweep deletes expired refresh tokens when sweepInterval has passed since
-// the last time. It runs at start and after logins, so the table does not
-// grow without a background goroutine; a failure is logged.
-func (t *tokenAPI) sweep(ctx context.Context) {
-	now := time.Now()
-	next := t.nextSweep.Load()
-	if now.Unix() < next || !t.nextSweep.CompareAndSwap(next, now.Add(sweepInterval).Unix()) {
-		return
-	}
-	if _, err := t.tokens.DeleteExpired(ctx, now); err != nil {
-		t.logger.ErrorContext(ctx, "demo: deleting expired refresh tokens", "err", err)
-	}
-}
-
 // userOf returns the user the route's strategy authenticated. The routes
 // that call it run behind a strategy, so a missing user is a fault.
 func (t *tokenAPI) userOf(c echo.Context) (*User, error) {
@@ -257,7 +237,6 @@ func (t *tokenAPI) token(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t.sweep(ctx)
 	return c.JSON(http.StatusOK, pair)
 }
 

@@ -16,7 +16,7 @@ import (
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/jwt"
-	jwtstore "github.com/gopassport/passport/strategy/jwt/sqlstore"
+	"github.com/gopassport/passport/strategy/jwt/sqltokens"
 )
 
 // tokenPair is the JSON of a token response.
@@ -83,9 +83,9 @@ func (ta *testApp) me(t *testing.T, access string) response {
 }
 
 // tokenStore opens the refresh-token tables, to look at what is stored.
-func (ta *testApp) tokenStore(t *testing.T) *jwtstore.Store {
+func (ta *testApp) tokenStore(t *testing.T) *sqltokens.Store {
 	t.Helper()
-	s, err := jwtstore.New(t.Context(), ta.db, jwtstore.Config{})
+	s, err := sqltokens.New(t.Context(), ta.db, sqltokens.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

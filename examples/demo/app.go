@@ -22,6 +22,7 @@ import (
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/session/sqlstore"
 	"github.com/gopassport/passport/strategy"
+	"github.com/gopassport/passport/strategy/jwt/sqltokens"
 	"github.com/gopassport/passport/strategy/local"
 	"github.com/gopassport/passport/strategy/throttle"
 )
@@ -102,9 +103,11 @@ type app struct {
 	e     *echo.Echo
 	db    *sql.DB
 	store *sqlstore.Store
-	users users
-	auth  *passport.Authenticator[*User]
-	pages pages
+	// tokens is the API's refresh-token store, nil until mountAPI.
+	tokens *sqltokens.Store
+	users  users
+	auth   *passport.Authenticator[*User]
+	pages  pages
 	// errorHandler is passport.ErrorHandler, rendering with renderError.
 	errorHandler echo.HTTPErrorHandler
 	hasher       *local.Hasher
@@ -174,7 +177,11 @@ func buildApp(ctx context.Context, cfg Config) (*app, error) {
 // close stops the development sign-in provider and the session store's
 // cleanup, and closes the database.
 func (a *app) close() error {
-	return errors.Join(a.social.close(), a.store.Close(), a.db.Close())
+	var tokens error
+	if a.tokens != nil {
+		tokens = a.tokens.Close()
+	}
+	return errors.Join(a.social.close(), tokens, a.store.Close(), a.db.Close())
 }
 
 // wire builds the authenticator and the Echo routes.

@@ -1,4 +1,4 @@
-package sqlstore_test
+package sqltokens_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/gopassport/passport/strategy/jwt"
-	"github.com/gopassport/passport/strategy/jwt/sqlstore"
+	"github.com/gopassport/passport/strategy/jwt/sqltokens"
 )
 
 // An issuer whose refresh tokens live in SQLite.
@@ -23,10 +23,11 @@ func Example() {
 	defer db.Close()
 	db.SetMaxOpenConns(1) // one connection: each ":memory:" connection is its own database
 
-	store, err := sqlstore.New(ctx, db, sqlstore.Config{})
+	store, err := sqltokens.New(ctx, db, sqltokens.Config{})
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer store.Close() // stops the background cleanup
 	key, err := jwt.GenerateEd25519Key()
 	if err != nil {
 		log.Fatal(err)
