@@ -16,6 +16,7 @@ import (
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/jwt"
+	"github.com/gopassport/passport/strategy/password"
 )
 
 func TestToken(t *testing.T) {
