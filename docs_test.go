@@ -75,6 +75,8 @@ var docImports = map[string]string{
 	"storetest":    "github.com/gopassport/passport/session/storetest",
 	"strategy":     "github.com/gopassport/passport/strategy",
 	"local":        "github.com/gopassport/passport/strategy/local",
+	"password":     "github.com/gopassport/passport/strategy/password",
+	"throttle":     "github.com/gopassport/passport/strategy/throttle",
 	"oauth":        "github.com/gopassport/passport/strategy/oauth",
 	"jwt":          "github.com/gopassport/passport/strategy/jwt",
 	"basic":        "github.com/gopassport/passport/strategy/basic",

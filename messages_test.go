@@ -24,6 +24,7 @@ import (
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/throttle"
 )
 
 // messageSinks finds, in one file's syntax, the places where library code
@@ -286,7 +287,7 @@ func frenchApp(t *testing.T, throttledMessage string) (*echo.Echo, *french) {
 			}
 			return "", strategy.ErrInvalidCredentials
 		},
-		Throttle:         local.NewMemoryThrottle(local.MemoryThrottleConfig{AccountLimit: 1, BaseDelay: 5 * time.Minute, MaxDelay: 15 * time.Minute}),
+		Throttle:         throttle.NewMemory(throttle.MemoryConfig{AccountLimit: 1, BaseDelay: 5 * time.Minute, MaxDelay: 15 * time.Minute}),
 		ThrottledMessage: throttledMessage,
 	})
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 	"github.com/gopassport/passport"
 	"github.com/gopassport/passport/strategy/jwt"
 	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
+	"github.com/gopassport/passport/strategy/throttle"
 )
 
 // Routes of the API.
@@ -38,7 +40,7 @@ type config struct {
 	Users []seedUser
 	// Hasher hashes and checks passwords. Optional. Default argon2id with
 	// OWASP's parameters; tests give a cheap one.
-	Hasher *local.Hasher
+	Hasher *password.Hasher
 	// AccessTTL and RefreshTTL are the tokens' lifetimes. Optional.
 	// Default 15 minutes and 30 days.
 	AccessTTL, RefreshTTL time.Duration
@@ -110,8 +112,8 @@ func newApp(cfg config) (*app, error) {
 	}
 	login, err := local.New(local.Config[*User]{
 		UsernameField: "email",
-		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{Now: a.now}),
-		Verify:        local.VerifyWithHash(a.users.lookupHash, cfg.Hasher),
+		Throttle:      throttle.NewMemory(throttle.MemoryConfig{Now: a.now}),
+		Verify:        password.Verify(a.users.lookupHash, cfg.Hasher),
 	})
 	if err != nil {
 		return nil, err

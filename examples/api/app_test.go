@@ -16,6 +16,7 @@ import (
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/jwt"
+	"github.com/gopassport/passport/strategy/password"
 )
 
 func TestToken(t *testing.T) {
@@ -541,7 +542,7 @@ func TestErrorsAreJSON(t *testing.T) {
 	if strings.Contains(rec.Body.String(), "argon2") || strings.Contains(rec.Body.String(), "hash") {
 		t.Errorf("500 body shows internals: %s", rec.Body)
 	}
-	if !strings.Contains(f.logs.String(), "malformed password hash") {
+	if !strings.Contains(f.logs.String(), password.ErrMalformedHash.Error()) {
 		t.Errorf("the fault's cause is not logged; logs:\n%s", f.logs)
 	}
 

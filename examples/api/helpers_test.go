@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gopassport/passport/strategy/jwt"
-	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
 )
 
 const (
@@ -26,7 +26,7 @@ const (
 
 // cheapHasher makes the tests fast; the app's default is argon2id with
 // 19 MiB.
-func cheapHasher() *local.Hasher { return &local.Hasher{Memory: 8, Iterations: 1} }
+func cheapHasher() *password.Hasher { return &password.Hasher{Memory: 8, Iterations: 1} }
 
 // testClock is a clock the tests move.
 type testClock struct {

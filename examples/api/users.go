@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/gopassport/passport/strategy"
-	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
 )
 
 // User is an account of the API.
@@ -31,7 +31,7 @@ type userStore struct {
 }
 
 // newUserStore hashes the seeds' passwords with hasher (nil: the defaults).
-func newUserStore(seeds []seedUser, hasher *local.Hasher) (*userStore, error) {
+func newUserStore(seeds []seedUser, hasher *password.Hasher) (*userStore, error) {
 	s := &userStore{byID: make(map[string]*User, len(seeds)), byEmail: make(map[string]*User, len(seeds))}
 	for _, su := range seeds {
 		email := normalizeEmail(su.Email)

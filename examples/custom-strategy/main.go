@@ -37,6 +37,8 @@ import (
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
+	"github.com/gopassport/passport/strategy/throttle"
 )
 
 // Account is who a request comes from: a person logged in with a
@@ -49,7 +51,7 @@ type Account struct {
 // appConfig holds the app's users and webhook senders. A real app keeps
 // them in its database.
 type appConfig struct {
-	// Passwords maps user names to password hashes (local.HashPassword).
+	// Passwords maps user names to password hashes (password.Hash).
 	Passwords map[string]string
 	// Senders maps webhook sender IDs to the secrets they sign with.
 	Senders map[string][]byte
@@ -77,7 +79,7 @@ func main() {
 		}
 		secret = []byte(hex.EncodeToString(b[:]))
 	}
-	hash, err := local.HashPassword("correct horse") // your users table keeps hashes
+	hash, err := password.Hash("correct horse") // your users table keeps hashes
 	check(err)
 	e, err := newApp(appConfig{
 		Passwords: map[string]string{"alice": hash},
@@ -129,14 +131,14 @@ func newApp(cfg appConfig) (*echo.Echo, error) {
 	}
 
 	login, err := local.New(local.Config[*Account]{
-		Verify: local.VerifyWithHash(func(_ context.Context, name string) (*Account, string, error) {
+		Verify: password.Verify(func(_ context.Context, name string) (*Account, string, error) {
 			hash, ok := cfg.Passwords[name]
 			if !ok {
 				return nil, "", strategy.ErrUserNotFound
 			}
 			return &Account{Name: name}, hash, nil
 		}, nil),
-		Throttle: local.NewMemoryThrottle(local.MemoryThrottleConfig{}),
+		Throttle: throttle.NewMemory(throttle.MemoryConfig{}),
 	})
 	if err != nil {
 		return nil, err

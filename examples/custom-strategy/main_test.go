@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gopassport/passport/examples/custom-strategy/hmacsig"
-	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
 )
 
 const challenge = `HMAC-SHA256 realm="webhooks"`
@@ -21,7 +21,7 @@ const challenge = `HMAC-SHA256 realm="webhooks"`
 // cheaply for the test) and the sender acme, whose fresh secret it returns.
 func testApp(t *testing.T) (*echo.Echo, []byte) {
 	t.Helper()
-	hash, err := (&local.Hasher{Memory: 64, Iterations: 1}).Hash("correct horse")
+	hash, err := (&password.Hasher{Memory: 64, Iterations: 1}).Hash("correct horse")
 	if err != nil {
 		t.Fatal(err)
 	}

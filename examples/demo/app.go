@@ -24,6 +24,7 @@ import (
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/jwt/sqltokens"
 	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
 	"github.com/gopassport/passport/strategy/throttle"
 )
 
@@ -90,7 +91,7 @@ type Config struct {
 	devOIDCUser *devoidc.User
 	// hasher hashes and checks passwords. Tests set a cheaper one. Default
 	// the local package's defaults (argon2id, 19 MiB, 2 iterations).
-	hasher *local.Hasher
+	hasher *password.Hasher
 	// now is the throttle's clock; tests freeze it. Default time.Now.
 	now func() time.Time
 	// logonLimit is how many wrong passwords an account may have before
@@ -110,7 +111,7 @@ type app struct {
 	pages  pages
 	// errorHandler is passport.ErrorHandler, rendering with renderError.
 	errorHandler echo.HTTPErrorHandler
-	hasher       *local.Hasher
+	hasher       *password.Hasher
 	logger       *slog.Logger
 	// social is the sign-in providers; never nil.
 	social *social
@@ -209,7 +210,7 @@ func (a *app) wire(cfg Config) error {
 		UsernameField: "email",
 		PasswordField: "password",
 		Verify:        a.verify,
-		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{AccountLimit: cfg.logonLimit, Now: cfg.now}),
+		Throttle:      throttle.NewMemory(throttle.MemoryConfig{AccountLimit: cfg.logonLimit, Now: cfg.now}),
 		Canonicalize:  accountKey, // as at registration: look-alikes reach one account and one throttle budget
 		DeviceCookies: devices,
 	})

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
 )
 
 // sessionCookie is the session manager's default cookie name.
@@ -29,7 +29,7 @@ const testSecret = "test secret of more than thirty-two bytes, not for productio
 
 // cheapHasher keeps argon2id (the real code path) but with the smallest
 // cost, so that tests that hash dozens of times stay fast under -race.
-func cheapHasher() *local.Hasher { return &local.Hasher{Memory: 64, Iterations: 1} }
+func cheapHasher() *password.Hasher { return &password.Hasher{Memory: 64, Iterations: 1} }
 
 // testApp is the demo served by httptest on 127.0.0.1.
 type testApp struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
 )
 
 func main() { check(newApp().Start("127.0.0.1:8080")) }
@@ -24,8 +25,8 @@ func newApp() *echo.Echo {
 		Serialize:   func(name string) (string, error) { return name, nil },
 		Deserialize: func(_ context.Context, name string) (string, error) { return name, nil },
 	}))
-	hash := must(local.HashPassword("correct horse")) // your users table keeps hashes
-	check(auth.Use("local", must(local.New(local.Config[string]{Verify: local.VerifyWithHash(
+	hash := must(password.Hash("correct horse")) // your users table keeps hashes
+	check(auth.Use("local", must(local.New(local.Config[string]{Verify: password.Verify(
 		func(_ context.Context, name string) (string, string, error) {
 			if name != "alice" {
 				return "", "", strategy.ErrUserNotFound

@@ -1,7 +1,6 @@
 package local_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -59,41 +58,6 @@ func TestNewRefusesBadConfig(t *testing.T) {
 			}
 			if s != nil {
 				t.Errorf("got a Strategy %v; want nil", s)
-			}
-		})
-	}
-}
-
-// TestNewHashVerifyRefusesBadConfig: a Hasher that cannot make a sound hash
-// is refused at construction, not found out at the first rehash.
-func TestNewHashVerifyRefusesBadConfig(t *testing.T) {
-	lookup := func(context.Context, string) (string, string, error) { return "", "", strategy.ErrUserNotFound }
-	tests := []struct {
-		name  string
-		cfg   local.HashVerifyConfig[string]
-		field string
-	}{
-		{"ok, zero value means default", local.HashVerifyConfig[string]{Lookup: lookup}, ""},
-		{"ok, stronger Hasher", local.HashVerifyConfig[string]{Lookup: lookup, Hasher: &local.Hasher{Memory: 64 * 1024, Iterations: 3}}, ""},
-		{"nok, Lookup missing", local.HashVerifyConfig[string]{}, "Lookup"},
-		{"nok, Hasher Memory below 8 KiB per lane", local.HashVerifyConfig[string]{Lookup: lookup, Hasher: &local.Hasher{Memory: 8, Parallelism: 4}}, "Hasher.Memory"},
-		{"nok, Hasher SaltLength too short", local.HashVerifyConfig[string]{Lookup: lookup, Hasher: &local.Hasher{SaltLength: 4}}, "Hasher.SaltLength"},
-		{"nok, Hasher KeyLength too short", local.HashVerifyConfig[string]{Lookup: lookup, Hasher: &local.Hasher{KeyLength: 8}}, "Hasher.KeyLength"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			verify, err := local.NewHashVerify(tt.cfg)
-			if tt.field == "" {
-				if err != nil || verify == nil {
-					t.Fatalf("got %v; want a VerifyFunc", err)
-				}
-				return
-			}
-			if !errors.Is(err, local.ErrInvalidConfig) {
-				t.Fatalf("got %v; want an error wrapping ErrInvalidConfig", err)
-			}
-			if !strings.HasPrefix(err.Error(), "local: ") || !strings.Contains(err.Error(), tt.field) {
-				t.Errorf("got %q; want the package prefix and %s", err, tt.field)
 			}
 		})
 	}

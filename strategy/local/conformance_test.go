@@ -9,7 +9,9 @@ import (
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
 	"github.com/gopassport/passport/strategy/strategytest"
+	"github.com/gopassport/passport/strategy/throttle"
 )
 
 // kitPassword is alice's password in the strategytest-based tests.
@@ -18,10 +20,10 @@ const kitPassword = "correct horse battery staple"
 // kitHasher is argon2id at its cheapest, so that the hundreds of requests
 // of a conformance run, under -race, take milliseconds rather than the
 // ~70 ms per check of the defaults.
-func kitHasher() *local.Hasher { return &local.Hasher{Memory: 64, Iterations: 1} }
+func kitHasher() *password.Hasher { return &password.Hasher{Memory: 64, Iterations: 1} }
 
 // kitLookup returns a lookup for VerifyWithHash that knows alice only.
-func kitLookup(t testing.TB, hasher *local.Hasher) func(context.Context, string) (string, string, error) {
+func kitLookup(t testing.TB, hasher *password.Hasher) func(context.Context, string) (string, string, error) {
 	t.Helper()
 	hash, err := hasher.Hash(kitPassword)
 	if err != nil {
@@ -40,12 +42,12 @@ func kitLookup(t testing.TB, hasher *local.Hasher) func(context.Context, string)
 // nonce, by design, so two successes would differ in their Set-Cookie and
 // the kit's "stable" check compares outcomes exactly. TestDeviceCookies
 // covers them.
-func newKitStrategy(t testing.TB, throttle local.MemoryThrottleConfig) *local.Strategy[string] {
+func newKitStrategy(t testing.TB, tcfg throttle.MemoryConfig) *local.Strategy[string] {
 	t.Helper()
 	h := kitHasher()
 	s, err := local.New(local.Config[string]{
-		Verify:               local.VerifyWithHash(kitLookup(t, h), h),
-		Throttle:             local.NewMemoryThrottle(throttle),
+		Verify:               password.Verify(kitLookup(t, h), h),
+		Throttle:             throttle.NewMemory(tcfg),
 		DisableDeviceCookies: true,
 	})
 	if err != nil {
@@ -67,7 +69,7 @@ func TestConformance(t *testing.T) {
 	// always succeed and every repeat gets the same outcome.
 	// TestThrottleWithKit checks the throttle itself.
 	newStrategy := func(t testing.TB) strategy.Strategy[string] {
-		return newKitStrategy(t, local.MemoryThrottleConfig{AccountLimit: 1000, IPLimit: 1000})
+		return newKitStrategy(t, throttle.MemoryConfig{AccountLimit: 1000, IPLimit: 1000})
 	}
 	post := func() *strategytest.RequestBuilder { return strategytest.NewRequest("POST", "/login") }
 	strategytest.Conformance(t, newStrategy, strategytest.ConformanceCases{
@@ -95,7 +97,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestAuthenticateWithKit(t *testing.T) {
-	s := newKitStrategy(t, local.MemoryThrottleConfig{AccountLimit: 1000, IPLimit: 1000})
+	s := newKitStrategy(t, throttle.MemoryConfig{AccountLimit: 1000, IPLimit: 1000})
 	post := func() *strategytest.RequestBuilder {
 		return strategytest.NewRequest("POST", "/login").Context(t.Context())
 	}
@@ -158,7 +160,7 @@ func TestAuthenticateWithKit(t *testing.T) {
 // client address.
 func TestThrottleWithKit(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	s := newKitStrategy(t, local.MemoryThrottleConfig{
+	s := newKitStrategy(t, throttle.MemoryConfig{
 		AccountLimit: 2,
 		BaseDelay:    30 * time.Second,
 		Now:          func() time.Time { return now },

@@ -33,7 +33,7 @@ func newDeviceServer(t *testing.T) *deviceServer {
 	v := newVerifier()
 	s := newStrategy(t, local.Config[string]{
 		Verify:        v.verify,
-		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{Now: clock.Now}),
+		Throttle:      throttle.NewMemory(throttle.MemoryConfig{Now: clock.Now}),
 		DeviceCookies: devices,
 	})
 	return &deviceServer{t: t, v: v, s: s, clock: clock}
@@ -121,7 +121,7 @@ func TestDeviceCookieSustainedAttack(t *testing.T) {
 	}
 	// 10 free failures, about 10 more while the lock doubles from 1 s to
 	// its 15-minute cap, then one attempt each time a lock ends (4 an hour).
-	if limit := local.DefaultAccountLimit + 10 + 48*4; attackerAllowed > limit {
+	if limit := throttle.DefaultAccountLimit + 10 + 48*4; attackerAllowed > limit {
 		t.Errorf("attacker: %d of %d attempts reached Verify; want at most %d", attackerAllowed, attackerTries, limit)
 	}
 }
@@ -131,7 +131,7 @@ func TestDeviceCookies(t *testing.T) {
 	// lockAlice sends wrong passwords for alice from other addresses until
 	// untrusted clients are refused.
 	lockAlice := func(d *deviceServer) {
-		for i := range local.DefaultAccountLimit {
+		for i := range throttle.DefaultAccountLimit {
 			d.login("203.0.113."+string(rune('1'+i)), "alice", "wrong")
 		}
 		want(d.t, "untrusted after the lock", d.login("192.0.2.1", "alice", "s3cret"), strategy.KindFail, http.StatusTooManyRequests, "1")
@@ -231,7 +231,7 @@ func TestDeviceCookies(t *testing.T) {
 	t.Run("nok, a device that fails too often is locked alone", func(t *testing.T) {
 		d := newDeviceServer(t)
 		c := deviceCookie(d.login(ip, "alice", "s3cret"))
-		for i := range local.DefaultDeviceLimit {
+		for i := range throttle.DefaultDeviceLimit {
 			want(t, "device failure", d.login(ip, "alice", "wrong", c), strategy.KindFail, http.StatusUnauthorized, "")
 			_ = i
 		}
@@ -261,7 +261,7 @@ func TestDefaultThrottle(t *testing.T) {
 	}
 	t.Run("ok, throttled without configuration", func(t *testing.T) {
 		s := newStrategy(t, local.Config[string]{Verify: newVerifier().verify})
-		want(t, "10th failure", wrong(t, s, local.DefaultAccountLimit), strategy.KindFail, http.StatusUnauthorized, "")
+		want(t, "10th failure", wrong(t, s, throttle.DefaultAccountLimit), strategy.KindFail, http.StatusUnauthorized, "")
 		want(t, "11th attempt", wrong(t, s, 1), strategy.KindFail, http.StatusTooManyRequests, "1")
 	})
 	t.Run("ok, device cookies without configuration", func(t *testing.T) {
@@ -303,7 +303,7 @@ func TestDefaultThrottle(t *testing.T) {
 		name string
 		cfg  local.Config[string]
 	}{
-		{"nok, Throttle and DisableThrottle", local.Config[string]{Verify: newVerifier().verify, DisableThrottle: true, Throttle: local.NewMemoryThrottle(local.MemoryThrottleConfig{})}},
+		{"nok, Throttle and DisableThrottle", local.Config[string]{Verify: newVerifier().verify, DisableThrottle: true, Throttle: throttle.NewMemory(throttle.MemoryConfig{})}},
 		{"nok, DeviceCookies and DisableDeviceCookies", local.Config[string]{Verify: newVerifier().verify, DisableDeviceCookies: true, DeviceCookies: devices}},
 	}
 	for _, tt := range bad {
@@ -354,7 +354,7 @@ func TestCanonicalUsernameAtLogin(t *testing.T) {
 	t.Run("ok, look-alikes share one throttle budget", func(t *testing.T) {
 		s := newStrategy(t, local.Config[string]{Verify: newVerifier().verify})
 		names := []string{"alice", "Alice", "ａｌｉｃｅ", "ALICE", "ａlice"}
-		for i := range local.DefaultAccountLimit {
+		for i := range throttle.DefaultAccountLimit {
 			r := formRequest("username=" + names[i%len(names)] + "&password=wrong")
 			if _, err := s.Authenticate(r); err != nil {
 				t.Fatal(err)

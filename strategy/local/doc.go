@@ -1,12 +1,13 @@
 // Package local is the username and password strategy: it reads the
 // credentials from a form or JSON body, throttles repeated failures per
-// account and per client address, and hands the credentials to the app's
-// Verify callback. It also hashes passwords (argon2id by default, bcrypt
-// hashes accepted) and checks them in constant time.
+// account and per client address (with package throttle), and hands the
+// credentials to the app's Verify callback. Passwords are hashed and
+// checked by package password, whose Verify and NewVerify make that
+// callback from a lookup of the stored hash.
 //
 // A login route with users in a map (an app keeps them in a database):
 //
-//	hasher := &local.Hasher{}
+//	hasher := &password.Hasher{}
 //	hash, err := hasher.Hash("correct horse battery staple")
 //	if err != nil {
 //		log.Fatal(err)
@@ -15,8 +16,8 @@
 //
 //	s, err := local.New(local.Config[string]{
 //		UsernameField: "email",
-//		Throttle:      local.NewMemoryThrottle(local.MemoryThrottleConfig{}),
-//		Verify: local.VerifyWithHash(func(ctx context.Context, name string) (string, string, error) {
+//		Throttle:      throttle.NewMemory(throttle.MemoryConfig{}),
+//		Verify: password.Verify(func(ctx context.Context, name string) (string, string, error) {
 //			h, ok := users[name]
 //			if !ok {
 //				return "", "", strategy.ErrUserNotFound
@@ -37,24 +38,17 @@
 // so a client cannot make the server hash megabytes.
 //
 // An unknown username must cost as much as a wrong password, or the
-// response time tells which usernames exist: [VerifyWithHash] checks the
+// response time tells which usernames exist: password.Verify checks the
 // password against a dummy hash then, and a hand-written Verify should call
-// [Hasher.CheckDummy].
+// password.Hasher.CheckDummy.
 //
-// Passwords are stored as argon2id hashes in PHC format with at least
-// OWASP's parameters (19 MiB, 2 iterations). bcrypt hashes from an older
-// system are accepted by [CheckPassword]; [NeedsRehash] reports them (and
-// argon2id hashes made with weaker parameters), and [NewHashVerify] with a
-// Rehash callback stores a new hash on the next successful login, when the
-// password is at hand.
-//
-// A [Throttler] refuses attempts on an account or from an address with too
-// many recent failures, with 429 and Retry-After. It is on by default (a
-// [MemoryThrottle]; [Config.DisableThrottle] turns it off). A refused attempt
-// never reaches Verify, so even the right password is refused during a
-// lock: a guesser learns nothing from it. [MemoryThrottle] keeps its counts
-// in memory for a single instance; several instances need a shared store
-// behind the same interface (package throttle).
+// A throttle.Throttler refuses attempts on an account or from an address
+// with too many recent failures, with 429 and Retry-After. It is on by
+// default (a throttle.Memory; [Config.DisableThrottle] turns it off). A
+// refused attempt never reaches Verify, so even the right password is
+// refused during a lock: a guesser learns nothing from it. throttle.Memory
+// keeps its counts in memory for a single instance; several instances need
+// a shared store behind the same interface.
 //
 // So that a lock cannot be used against the account's owner, every
 // successful login gets a signed device cookie, and an attempt that carries

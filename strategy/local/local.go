@@ -38,7 +38,7 @@ var ErrInvalidConfig = errors.New("local: invalid config")
 // [strategy.WithUserMessage]: the fail's message is then that text. Any
 // other error is a fault (a database that is down) and becomes a 500. To avoid telling apart known and unknown usernames by the
 // response time, an unknown username should still cost one password check;
-// [VerifyWithHash] does that.
+// password.Verify does that.
 //
 // ctx is the request's context; username is the canonical form of what the
 // client sent ([Config.Canonicalize]: [CanonicalUsername] by default, so
@@ -58,12 +58,12 @@ type Config[U any] struct {
 	// errors it may return.
 	Verify VerifyFunc[U]
 	// Throttle limits repeated failures per account, per client address and
-	// per device. Optional. Default: a [MemoryThrottle] with the default
+	// per device. Optional. Default: a [throttle.Memory] with the default
 	// limits (10 failures per account and 100 per address within 15
 	// minutes, then growing delays up to 15 minutes; see
 	// [throttle.Memory]), made by New for this strategy. An app with more
 	// than one instance gives a shared one.
-	Throttle Throttler
+	Throttle throttle.Throttler
 	// DisableThrottle turns throttling off, which leaves password guessing
 	// unlimited: for a strategy behind a throttle of the app's own.
 	// Optional. Setting it together with Throttle or DeviceCookies is a
@@ -138,14 +138,14 @@ type Config[U any] struct {
 //     [ErrInvalidIdentifier]: Canonicalize refused the username (a bidi
 //     override, a zero-width character, a space inside it).
 //   - fail 429, reason [strategy.ErrThrottled], with a Retry-After header:
-//     the Throttler refused the attempt. Verify is not called, so the right
+//     the throttle refused the attempt. Verify is not called, so the right
 //     password during a lock gets the same answer as a wrong one. The
 //     message is ThrottledMessage.
 //   - fail 401, reason [strategy.ErrInvalidCredentials] (and
 //     [strategy.ErrUserNotFound] when Verify said so): wrong credentials.
 //     The message is FailureMessage, or the one Verify's error carries
 //     ([strategy.UserMessage]).
-//   - error: Verify or the Throttler failed (a 500).
+//   - error: Verify or the throttle failed (a 500).
 //
 // A success carries a Set-Cookie header with a new device cookie when
 // device cookies are on (the default); passport sends it with the login's
@@ -167,7 +167,7 @@ var (
 )
 
 // New returns a Strategy for cfg, with the defaults filled in: a
-// [MemoryThrottle] and device cookies with a random key unless turned off.
+// [throttle.Memory] and device cookies with a random key unless turned off.
 // It returns an error wrapping [ErrInvalidConfig] that names the field
 // when Verify is nil, a limit is negative, both fields have the same name,
 // a Disable flag is set together with what it disables, or DeviceCookies
@@ -246,7 +246,7 @@ func New[U any](cfg Config[U]) (*Strategy[U], error) {
 func (s *Strategy[U]) Name() string { return "local" }
 
 // Authenticate reads the credentials from r's body, canonicalises the
-// username, asks the Throttler (if any) whether this account, client
+// username, asks the throttle (if any) whether this account, client
 // address or known device may try now, calls Verify and reports the
 // outcome. See [Strategy] for the outcomes.
 func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err error) {
@@ -266,9 +266,9 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 	}
 
 	ctx := r.Context()
-	outcome := OutcomeAborted
+	outcome := throttle.OutcomeAborted
 	if t := s.cfg.Throttle; t != nil {
-		att := Attempt{Username: username, IP: strategy.ClientIP(r)}
+		att := throttle.Attempt{Username: username, IP: strategy.ClientIP(r)}
 		if s.devices != nil {
 			att.Device, _ = s.devices.Device(r, username)
 		}
@@ -292,7 +292,7 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 	user, verr := s.cfg.Verify(ctx, username, c.password)
 	switch {
 	case verr == nil:
-		outcome = OutcomeSuccess
+		outcome = throttle.OutcomeSuccess
 		res := strategy.Success(user, strategy.Info{})
 		if s.devices != nil {
 			cookie, err := s.devices.Issue(r, username)
@@ -303,10 +303,10 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 		}
 		return res, nil
 	case errors.Is(verr, strategy.ErrInvalidCredentials):
-		outcome = OutcomeFailure
+		outcome = throttle.OutcomeFailure
 		return s.wrongCredentials(verr, verr).WithUsername(username), nil
 	case errors.Is(verr, strategy.ErrUserNotFound):
-		outcome = OutcomeFailure
+		outcome = throttle.OutcomeFailure
 		return s.wrongCredentials(fmt.Errorf("%w (%w)", strategy.ErrInvalidCredentials, verr), verr).WithUsername(username), nil
 	default:
 		return strategy.Result[U]{}, fmt.Errorf("local: verify: %w", verr)
@@ -351,7 +351,7 @@ func (s *Strategy[U]) wrongCredentials(reason, verr error) strategy.Result[U] {
 	return strategy.Fail[U]("", http.StatusUnauthorized, msg).WithReason(reason)
 }
 
-// throttled is the 429 fail for an attempt the Throttler refused, with
+// throttled is the 429 fail for an attempt the throttle refused, with
 // ThrottledMessage and a Retry-After of wait rounded up to whole seconds.
 func (s *Strategy[U]) throttled(wait time.Duration) strategy.Result[U] {
 	return strategy.Fail[U]("", http.StatusTooManyRequests, s.cfg.ThrottledMessage).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/throttle"
 )
 
 // fakeClock is a settable clock for MemoryThrottleConfig.Now.
@@ -44,7 +45,7 @@ type throttled struct {
 	clock *fakeClock
 }
 
-func newThrottled(t *testing.T, cfg local.MemoryThrottleConfig) *throttled {
+func newThrottled(t *testing.T, cfg throttle.MemoryConfig) *throttled {
 	t.Helper()
 	clock := newFakeClock()
 	cfg.Now = clock.Now
@@ -52,7 +53,7 @@ func newThrottled(t *testing.T, cfg local.MemoryThrottleConfig) *throttled {
 	for i := range 30 {
 		v.users[fmt.Sprintf("user%d", i)] = "pw"
 	}
-	s := newStrategy(t, local.Config[string]{Verify: v.verify, Throttle: local.NewMemoryThrottle(cfg)})
+	s := newStrategy(t, local.Config[string]{Verify: v.verify, Throttle: throttle.NewMemory(cfg)})
 	return &throttled{t: t, v: v, s: s, clock: clock}
 }
 
@@ -107,7 +108,7 @@ func TestThrottledMessage(t *testing.T) {
 			v := newVerifier()
 			s := newStrategy(t, local.Config[string]{
 				Verify:           v.verify,
-				Throttle:         local.NewMemoryThrottle(local.MemoryThrottleConfig{AccountLimit: 1}),
+				Throttle:         throttle.NewMemory(throttle.MemoryConfig{AccountLimit: 1}),
 				ThrottledMessage: tt.msg,
 			})
 			var res strategy.Result[string]
@@ -133,7 +134,7 @@ func TestThrottleAccount(t *testing.T) {
 	const ip = "192.0.2.1"
 
 	t.Run("nok, 11th wrong attempt is refused", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		for i := range 10 {
 			want(t, fmt.Sprintf("attempt %d", i+1), th.login(ip, "alice", "wrong"), strategy.KindFail, http.StatusUnauthorized, "")
 		}
@@ -144,7 +145,7 @@ func TestThrottleAccount(t *testing.T) {
 	})
 
 	t.Run("nok, right password while locked gets the same answer", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		for range 10 {
 			th.login(ip, "alice", "wrong")
 		}
@@ -161,7 +162,7 @@ func TestThrottleAccount(t *testing.T) {
 	})
 
 	t.Run("ok, lock expires after the delay", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		for range 10 {
 			th.login(ip, "alice", "wrong")
 		}
@@ -172,7 +173,7 @@ func TestThrottleAccount(t *testing.T) {
 	})
 
 	t.Run("nok, delays double and are capped", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{MaxDelay: 10 * time.Second})
+		th := newThrottled(t, throttle.MemoryConfig{MaxDelay: 10 * time.Second})
 		for range 10 {
 			th.login(ip, "alice", "wrong")
 		}
@@ -185,7 +186,7 @@ func TestThrottleAccount(t *testing.T) {
 	})
 
 	t.Run("ok, success resets the account", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		for range 9 {
 			th.login(ip, "alice", "wrong")
 		}
@@ -197,11 +198,11 @@ func TestThrottleAccount(t *testing.T) {
 	})
 
 	t.Run("ok, failures are forgotten after the window", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		for range 9 {
 			th.login(ip, "alice", "wrong")
 		}
-		th.clock.Advance(local.DefaultWindow)
+		th.clock.Advance(throttle.DefaultWindow)
 		for i := range 10 {
 			want(t, fmt.Sprintf("wrong %d in a new window", i+1), th.login(ip, "alice", "wrong"), strategy.KindFail, http.StatusUnauthorized, "")
 		}
@@ -209,23 +210,23 @@ func TestThrottleAccount(t *testing.T) {
 	})
 
 	t.Run("nok, a lock is remembered for a window after it ends", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		for range 10 {
 			th.login(ip, "alice", "wrong")
 		}
-		th.clock.Advance(local.DefaultWindow - time.Second)
+		th.clock.Advance(throttle.DefaultWindow - time.Second)
 		// The first series started a window ago, but the lock ended less
 		// than a window ago: one attempt, then a longer lock.
 		want(t, "probe", th.login(ip, "alice", "wrong"), strategy.KindFail, http.StatusUnauthorized, "")
 		want(t, "after the probe", th.login(ip, "alice", "wrong"), strategy.KindFail, http.StatusTooManyRequests, "2")
-		th.clock.Advance(local.DefaultWindow + 2*time.Second)
+		th.clock.Advance(throttle.DefaultWindow + 2*time.Second)
 		for i := range 10 {
 			want(t, fmt.Sprintf("wrong %d after a quiet window", i+1), th.login(ip, "alice", "wrong"), strategy.KindFail, http.StatusUnauthorized, "")
 		}
 	})
 
 	t.Run("ok, usernames are counted normalised", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		for i := range 10 {
 			name := []string{"alice", "Alice", "+ALICE+", "aLiCe"}[i%4]
 			th.login(ip, name, "wrong")
@@ -234,7 +235,7 @@ func TestThrottleAccount(t *testing.T) {
 	})
 
 	t.Run("ok, other accounts are not locked", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		for range 11 {
 			th.login(ip, "alice", "wrong")
 		}
@@ -242,7 +243,7 @@ func TestThrottleAccount(t *testing.T) {
 	})
 
 	t.Run("nok, a locked account is locked from every address", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		for i := range 10 {
 			th.login(fmt.Sprintf("198.51.100.%d", i), "alice", "wrong")
 		}
@@ -254,7 +255,7 @@ func TestThrottleIP(t *testing.T) {
 	const ip = "192.0.2.1"
 
 	t.Run("nok, 101st failure from one address is refused", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		// 100 failures over 20 accounts, 5 each: no account is locked.
 		for i := range 100 {
 			res := th.login(ip, fmt.Sprintf("user%d", i%20), "wrong")
@@ -265,7 +266,7 @@ func TestThrottleIP(t *testing.T) {
 	})
 
 	t.Run("ok, the address limit is far above the account limit", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{})
+		th := newThrottled(t, throttle.MemoryConfig{})
 		for i := range 25 {
 			th.login(ip, "alice", "wrong")
 			th.clock.Advance(time.Duration(i) * time.Second)
@@ -274,7 +275,7 @@ func TestThrottleIP(t *testing.T) {
 	})
 
 	t.Run("nok, success does not reset the address", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{IPLimit: 3})
+		th := newThrottled(t, throttle.MemoryConfig{IPLimit: 3})
 		th.login(ip, "user1", "wrong")
 		th.login(ip, "user2", "wrong")
 		want(t, "success", th.login(ip, "alice", "s3cret"), strategy.KindSuccess, 0, "")
@@ -283,7 +284,7 @@ func TestThrottleIP(t *testing.T) {
 	})
 
 	t.Run("nok, IPv6 addresses count per /64", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{IPLimit: 3})
+		th := newThrottled(t, throttle.MemoryConfig{IPLimit: 3})
 		for i := range 3 {
 			th.login(fmt.Sprintf("[2001:db8:1:2::%x]", i+1), fmt.Sprintf("user%d", i), "wrong")
 		}
@@ -292,7 +293,7 @@ func TestThrottleIP(t *testing.T) {
 	})
 
 	t.Run("ok, the address comes from the router", func(t *testing.T) {
-		th := newThrottled(t, local.MemoryThrottleConfig{IPLimit: 2})
+		th := newThrottled(t, throttle.MemoryConfig{IPLimit: 2})
 		for i := range 2 {
 			r := formRequest(fmt.Sprintf("username=user%d&password=wrong", i))
 			r = r.WithContext(strategy.WithClientIP(r.Context(), "203.0.113.7"))
@@ -311,7 +312,7 @@ func TestThrottleIP(t *testing.T) {
 }
 
 func TestThrottleVerifyFaultNotCounted(t *testing.T) {
-	th := newThrottled(t, local.MemoryThrottleConfig{})
+	th := newThrottled(t, throttle.MemoryConfig{})
 	th.v.fault = true
 	for range 20 {
 		r := formRequest("username=alice&password=wrong")
@@ -324,7 +325,7 @@ func TestThrottleVerifyFaultNotCounted(t *testing.T) {
 }
 
 func TestThrottleBadRequestsNotCounted(t *testing.T) {
-	th := newThrottled(t, local.MemoryThrottleConfig{})
+	th := newThrottled(t, throttle.MemoryConfig{})
 	for range 20 {
 		th.login("192.0.2.1", "alice", "")
 	}
@@ -335,7 +336,7 @@ func TestThrottleBadRequestsNotCounted(t *testing.T) {
 // against the failures left, so a burst cannot overrun the limit.
 func TestThrottleConcurrentAttempts(t *testing.T) {
 	clock := newFakeClock()
-	throttle := local.NewMemoryThrottle(local.MemoryThrottleConfig{AccountLimit: 2, Now: clock.Now})
+	th := throttle.NewMemory(throttle.MemoryConfig{AccountLimit: 2, Now: clock.Now})
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	verify := func(ctx context.Context, username, password string) (string, error) {
@@ -345,7 +346,7 @@ func TestThrottleConcurrentAttempts(t *testing.T) {
 		}
 		return "", strategy.ErrInvalidCredentials
 	}
-	s := newStrategy(t, local.Config[string]{Verify: verify, Throttle: throttle})
+	s := newStrategy(t, local.Config[string]{Verify: verify, Throttle: th})
 	login := func(password string) strategy.Result[string] {
 		res, err := s.Authenticate(formRequest("username=alice&password=" + password))
 		if err != nil {
@@ -368,14 +369,14 @@ func TestThrottleConcurrentAttempts(t *testing.T) {
 // faultyThrottle fails on Allow or on Done.
 type faultyThrottle struct {
 	allowErr, doneErr error
-	outcomes          []local.Outcome
+	outcomes          []throttle.Outcome
 }
 
-func (f *faultyThrottle) Allow(context.Context, local.Attempt) (time.Duration, error) {
+func (f *faultyThrottle) Allow(context.Context, throttle.Attempt) (time.Duration, error) {
 	return 0, f.allowErr
 }
 
-func (f *faultyThrottle) Done(_ context.Context, _ local.Attempt, o local.Outcome) error {
+func (f *faultyThrottle) Done(_ context.Context, _ throttle.Attempt, o throttle.Outcome) error {
 	f.outcomes = append(f.outcomes, o)
 	return f.doneErr
 }
@@ -387,13 +388,13 @@ func TestThrottleFaults(t *testing.T) {
 		throttle *faultyThrottle
 		password string
 		wantErr  bool
-		wantDone []local.Outcome
+		wantDone []throttle.Outcome
 	}{
 		{name: "nok, Allow fails", throttle: &faultyThrottle{allowErr: errStore}, password: "s3cret", wantErr: true},
-		{name: "nok, Done fails after a success", throttle: &faultyThrottle{doneErr: errStore}, password: "s3cret", wantErr: true, wantDone: []local.Outcome{local.OutcomeSuccess}},
-		{name: "nok, Done fails after a failure", throttle: &faultyThrottle{doneErr: errStore}, password: "wrong", wantErr: true, wantDone: []local.Outcome{local.OutcomeFailure}},
-		{name: "ok, outcome success", throttle: &faultyThrottle{}, password: "s3cret", wantDone: []local.Outcome{local.OutcomeSuccess}},
-		{name: "ok, outcome failure", throttle: &faultyThrottle{}, password: "wrong", wantDone: []local.Outcome{local.OutcomeFailure}},
+		{name: "nok, Done fails after a success", throttle: &faultyThrottle{doneErr: errStore}, password: "s3cret", wantErr: true, wantDone: []throttle.Outcome{throttle.OutcomeSuccess}},
+		{name: "nok, Done fails after a failure", throttle: &faultyThrottle{doneErr: errStore}, password: "wrong", wantErr: true, wantDone: []throttle.Outcome{throttle.OutcomeFailure}},
+		{name: "ok, outcome success", throttle: &faultyThrottle{}, password: "s3cret", wantDone: []throttle.Outcome{throttle.OutcomeSuccess}},
+		{name: "ok, outcome failure", throttle: &faultyThrottle{}, password: "wrong", wantDone: []throttle.Outcome{throttle.OutcomeFailure}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -424,7 +425,7 @@ func TestThrottleFaults(t *testing.T) {
 			defer func() { _ = recover() }()
 			_, _ = s.Authenticate(formRequest("username=alice&password=x"))
 		}()
-		if fmt.Sprint(ft.outcomes) != fmt.Sprint([]local.Outcome{local.OutcomeAborted}) {
+		if fmt.Sprint(ft.outcomes) != fmt.Sprint([]throttle.Outcome{throttle.OutcomeAborted}) {
 			t.Errorf("outcomes: got %v; want [aborted]", ft.outcomes)
 		}
 	})
@@ -435,24 +436,24 @@ func TestMemoryThrottle(t *testing.T) {
 
 	t.Run("ok, entries expire", func(t *testing.T) {
 		clock := newFakeClock()
-		mt := local.NewMemoryThrottle(local.MemoryThrottleConfig{Now: clock.Now})
+		mt := throttle.NewMemory(throttle.MemoryConfig{Now: clock.Now})
 		for i := range 5 {
-			a := local.Attempt{Username: fmt.Sprintf("u%d", i), IP: "192.0.2.1"}
+			a := throttle.Attempt{Username: fmt.Sprintf("u%d", i), IP: "192.0.2.1"}
 			if _, err := mt.Allow(ctx, a); err != nil {
 				t.Fatal(err)
 			}
-			if err := mt.Done(ctx, a, local.OutcomeFailure); err != nil {
+			if err := mt.Done(ctx, a, throttle.OutcomeFailure); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if got := mt.Len(); got != 6 {
 			t.Fatalf("Len: got %d; want 6", got)
 		}
-		clock.Advance(local.DefaultWindow)
-		if _, err := mt.Allow(ctx, local.Attempt{Username: "x"}); err != nil {
+		clock.Advance(throttle.DefaultWindow)
+		if _, err := mt.Allow(ctx, throttle.Attempt{Username: "x"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := mt.Done(ctx, local.Attempt{Username: "x"}, local.OutcomeSuccess); err != nil {
+		if err := mt.Done(ctx, throttle.Attempt{Username: "x"}, throttle.OutcomeSuccess); err != nil {
 			t.Fatal(err)
 		}
 		if got := mt.Len(); got != 0 {
@@ -461,13 +462,13 @@ func TestMemoryThrottle(t *testing.T) {
 	})
 
 	t.Run("ok, successes leave nothing behind", func(t *testing.T) {
-		mt := local.NewMemoryThrottle(local.MemoryThrottleConfig{})
+		mt := throttle.NewMemory(throttle.MemoryConfig{})
 		for i := range 50 {
-			a := local.Attempt{Username: fmt.Sprintf("u%d", i), IP: "192.0.2.1"}
+			a := throttle.Attempt{Username: fmt.Sprintf("u%d", i), IP: "192.0.2.1"}
 			if _, err := mt.Allow(ctx, a); err != nil {
 				t.Fatal(err)
 			}
-			if err := mt.Done(ctx, a, local.OutcomeSuccess); err != nil {
+			if err := mt.Done(ctx, a, throttle.OutcomeSuccess); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -478,22 +479,22 @@ func TestMemoryThrottle(t *testing.T) {
 
 	t.Run("ok, the table is bounded and keeps locked entries", func(t *testing.T) {
 		clock := newFakeClock()
-		mt := local.NewMemoryThrottle(local.MemoryThrottleConfig{AccountLimit: 2, MaxEntries: 6, Now: clock.Now})
-		victim := local.Attempt{Username: "victim"}
+		mt := throttle.NewMemory(throttle.MemoryConfig{AccountLimit: 2, MaxEntries: 6, Now: clock.Now})
+		victim := throttle.Attempt{Username: "victim"}
 		for range 2 {
 			if _, err := mt.Allow(ctx, victim); err != nil {
 				t.Fatal(err)
 			}
-			if err := mt.Done(ctx, victim, local.OutcomeFailure); err != nil {
+			if err := mt.Done(ctx, victim, throttle.OutcomeFailure); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for i := range 200 {
-			a := local.Attempt{Username: fmt.Sprintf("flood%d", i), IP: fmt.Sprintf("198.51.100.%d", i%250)}
+			a := throttle.Attempt{Username: fmt.Sprintf("flood%d", i), IP: fmt.Sprintf("198.51.100.%d", i%250)}
 			if wait, err := mt.Allow(ctx, a); err != nil || wait > 0 {
 				t.Fatalf("Allow %d: got %v, %v; want allowed", i, wait, err)
 			}
-			if err := mt.Done(ctx, a, local.OutcomeFailure); err != nil {
+			if err := mt.Done(ctx, a, throttle.OutcomeFailure); err != nil {
 				t.Fatal(err)
 			}
 			if got := mt.Len(); got > 6 {
@@ -511,56 +512,56 @@ func TestMemoryThrottle(t *testing.T) {
 
 	t.Run("ok, an attempt never reported is dropped after the window", func(t *testing.T) {
 		clock := newFakeClock()
-		mt := local.NewMemoryThrottle(local.MemoryThrottleConfig{AccountLimit: 1, Now: clock.Now})
-		a := local.Attempt{Username: "alice"}
+		mt := throttle.NewMemory(throttle.MemoryConfig{AccountLimit: 1, Now: clock.Now})
+		a := throttle.Attempt{Username: "alice"}
 		if wait, err := mt.Allow(ctx, a); err != nil || wait != 0 {
 			t.Fatalf("first Allow: got %v, %v", wait, err)
 		}
 		if wait, _ := mt.Allow(ctx, a); wait == 0 {
 			t.Fatalf("second Allow while one in flight: got allowed; want refused")
 		}
-		clock.Advance(local.DefaultWindow)
+		clock.Advance(throttle.DefaultWindow)
 		if wait, err := mt.Allow(ctx, a); err != nil || wait != 0 {
 			t.Errorf("Allow after the window: got %v, %v; want allowed", wait, err)
 		}
 	})
 
 	t.Run("nok, unknown outcome", func(t *testing.T) {
-		mt := local.NewMemoryThrottle(local.MemoryThrottleConfig{})
-		if err := mt.Done(ctx, local.Attempt{Username: "a"}, local.Outcome(0)); err == nil {
+		mt := throttle.NewMemory(throttle.MemoryConfig{})
+		if err := mt.Done(ctx, throttle.Attempt{Username: "a"}, throttle.Outcome(0)); err == nil {
 			t.Errorf("Done: got nil; want an error")
 		}
 	})
 
 	t.Run("ok, a lock is never longer than MaxDelay", func(t *testing.T) {
 		clock := newFakeClock()
-		mt := local.NewMemoryThrottle(local.MemoryThrottleConfig{Now: clock.Now})
-		a := local.Attempt{Username: "alice", IP: "192.0.2.1"}
+		mt := throttle.NewMemory(throttle.MemoryConfig{Now: clock.Now})
+		a := throttle.Attempt{Username: "alice", IP: "192.0.2.1"}
 		for i := range 200 {
 			wait, err := mt.Allow(ctx, a)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if wait > local.DefaultMaxDelay {
-				t.Fatalf("attempt %d: wait %v over %v", i, wait, local.DefaultMaxDelay)
+			if wait > throttle.DefaultMaxDelay {
+				t.Fatalf("attempt %d: wait %v over %v", i, wait, throttle.DefaultMaxDelay)
 			}
 			if wait > 0 {
 				clock.Advance(wait)
 				continue
 			}
-			if err := mt.Done(ctx, a, local.OutcomeFailure); err != nil {
+			if err := mt.Done(ctx, a, throttle.OutcomeFailure); err != nil {
 				t.Fatal(err)
 			}
 		}
 	})
 
 	t.Run("ok, concurrent use", func(t *testing.T) {
-		mt := local.NewMemoryThrottle(local.MemoryThrottleConfig{MaxEntries: 50})
+		mt := throttle.NewMemory(throttle.MemoryConfig{MaxEntries: 50})
 		var wg sync.WaitGroup
 		for g := range 8 {
 			wg.Go(func() {
 				for i := range 200 {
-					a := local.Attempt{Username: fmt.Sprintf("u%d", i%60), IP: fmt.Sprintf("192.0.2.%d", g)}
+					a := throttle.Attempt{Username: fmt.Sprintf("u%d", i%60), IP: fmt.Sprintf("192.0.2.%d", g)}
 					wait, err := mt.Allow(ctx, a)
 					if err != nil {
 						t.Error(err)
@@ -569,7 +570,7 @@ func TestMemoryThrottle(t *testing.T) {
 					if wait > 0 {
 						continue
 					}
-					o := []local.Outcome{local.OutcomeFailure, local.OutcomeSuccess, local.OutcomeAborted}[i%3]
+					o := []throttle.Outcome{throttle.OutcomeFailure, throttle.OutcomeSuccess, throttle.OutcomeAborted}[i%3]
 					if err := mt.Done(ctx, a, o); err != nil {
 						t.Error(err)
 						return
@@ -585,8 +586,8 @@ func TestMemoryThrottle(t *testing.T) {
 }
 
 func TestOutcomeString(t *testing.T) {
-	for o, want := range map[local.Outcome]string{
-		local.OutcomeFailure: "failure", local.OutcomeSuccess: "success", local.OutcomeAborted: "aborted", 0: "unknown",
+	for o, want := range map[throttle.Outcome]string{
+		throttle.OutcomeFailure: "failure", throttle.OutcomeSuccess: "success", throttle.OutcomeAborted: "aborted", 0: "unknown",
 	} {
 		if got := o.String(); got != want {
 			t.Errorf("Outcome(%d): got %q; want %q", o, got, want)

@@ -4,20 +4,17 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"runtime"
 	"testing"
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
 )
 
-// userStore is a lookup over username → stored hash.
-type userStore map[string]string
+// hashes is a lookup over username → stored hash.
+type hashes map[string]string
 
-func (u userStore) lookup(_ context.Context, username string) (string, string, error) {
-	if username == "down" {
-		return "", "", errDatabase
-	}
+func (u hashes) lookup(_ context.Context, username string) (string, string, error) {
 	hash, ok := u[username]
 	if !ok {
 		return "", "", strategy.ErrUserNotFound
@@ -25,98 +22,16 @@ func (u userStore) lookup(_ context.Context, username string) (string, string, e
 	return username, hash, nil
 }
 
-func TestVerifyWithHash(t *testing.T) {
-	h := cheapHasher()
-	aliceHash, err := h.Hash("s3cret")
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := userStore{
-		"alice":  aliceHash,
-		"social": "", // signs in with a provider only
-		"broken": "$argon2id$v=19$m=0",
-	}
-	verify := local.VerifyWithHash(users.lookup, h)
-
-	tests := []struct {
-		name      string
-		username  string
-		password  string
-		wantUser  string
-		wantErr   []error // nil: no error
-		wantFault bool    // an error that is none of the credential sentinels
-	}{
-		{name: "ok, right password", username: "alice", password: "s3cret", wantUser: "alice"},
-		{name: "nok, wrong password", username: "alice", password: "nope", wantErr: []error{strategy.ErrInvalidCredentials}},
-		{name: "nok, unknown user", username: "mallory", password: "s3cret", wantErr: []error{strategy.ErrUserNotFound}},
-		{name: "nok, account without a password", username: "social", password: "", wantErr: []error{strategy.ErrInvalidCredentials}},
-		{name: "nok, malformed stored hash is a fault", username: "broken", password: "x", wantErr: []error{local.ErrMalformedHash}, wantFault: true},
-		{name: "nok, lookup fault", username: "down", password: "x", wantErr: []error{errDatabase}, wantFault: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			user, err := verify(context.Background(), tt.username, tt.password)
-			if user != tt.wantUser {
-				t.Errorf("user: got %q; want %q", user, tt.wantUser)
-			}
-			if tt.wantErr == nil && err != nil {
-				t.Fatalf("error: got %v; want nil", err)
-			}
-			for _, want := range tt.wantErr {
-				if !errors.Is(err, want) {
-					t.Errorf("error: got %v; want it to match %v", err, want)
-				}
-			}
-			if tt.wantFault && (errors.Is(err, strategy.ErrInvalidCredentials) || errors.Is(err, strategy.ErrUserNotFound)) {
-				t.Errorf("error: got %v; want a fault, not wrong credentials", err)
-			}
-		})
-	}
-
-	t.Run("nok, nil lookup", func(t *testing.T) {
-		v := local.VerifyWithHash[string](nil, h)
-		if _, err := v(context.Background(), "alice", "s3cret"); err == nil {
-			t.Errorf("error: got nil; want one")
-		}
-	})
-}
-
-// TestVerifyWithHashDummyCheck checks that an unknown username still costs
-// a password check: the argon2id memory is allocated as for a known one.
-func TestVerifyWithHashDummyCheck(t *testing.T) {
-	const memory = 8 << 10 // KiB
-	h := &local.Hasher{Memory: memory, Iterations: 1}
-	hash, err := h.Hash("s3cret")
-	if err != nil {
-		t.Fatal(err)
-	}
-	verify := local.VerifyWithHash(userStore{"alice": hash}.lookup, h)
-	allocated := func(username string) uint64 {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		if _, err := verify(context.Background(), username, "guess"); err == nil {
-			t.Fatalf("verify(%q): got nil error; want wrong credentials", username)
-		}
-		runtime.ReadMemStats(&after)
-		return after.TotalAlloc - before.TotalAlloc
-	}
-	for _, username := range []string{"alice", "mallory"} {
-		if got := allocated(username); got < memory<<10 {
-			t.Errorf("%s: allocated %d bytes; want at least %d (one argon2id check)", username, got, memory<<10)
-		}
-	}
-}
-
-// TestStrategyWithHash runs the strategy over VerifyWithHash end to end.
+// TestStrategyWithHash runs the strategy over password.Verify end to end.
 func TestStrategyWithHash(t *testing.T) {
-	h := cheapHasher()
+	h := &password.Hasher{Memory: 64, Iterations: 1} // cheap, for tests only
 	hash, err := h.Hash("s3cret")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := newStrategy(t, local.Config[string]{
 		UsernameField: "email",
-		Verify:        local.VerifyWithHash(userStore{"alice@example.com": hash, "broken": "$2a$"}.lookup, h),
+		Verify:        password.Verify(hashes{"alice@example.com": hash, "broken": "$2a$"}.lookup, h),
 	})
 	tests := []struct {
 		name       string
@@ -128,7 +43,7 @@ func TestStrategyWithHash(t *testing.T) {
 		{name: "ok, right password", body: "email=alice%40example.com&password=s3cret", wantKind: strategy.KindSuccess},
 		{name: "nok, wrong password", body: "email=alice%40example.com&password=x", wantKind: strategy.KindFail, wantStatus: http.StatusUnauthorized},
 		{name: "nok, unknown user", body: "email=bob%40example.com&password=s3cret", wantKind: strategy.KindFail, wantStatus: http.StatusUnauthorized},
-		{name: "nok, malformed stored hash", body: "email=broken&password=s3cret", wantKind: strategy.KindNone, wantErr: local.ErrMalformedHash},
+		{name: "nok, malformed stored hash", body: "email=broken&password=s3cret", wantKind: strategy.KindNone, wantErr: password.ErrMalformedHash},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

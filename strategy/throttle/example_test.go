@@ -3,6 +3,7 @@ package throttle_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -55,4 +56,38 @@ func ExampleDeviceCookies() {
 	// Output:
 	// trusted for alice: true
 	// trusted for bob: false
+}
+
+// The 11th wrong attempt on an account within 15 minutes is refused, and a
+// later one waits twice as long.
+func ExampleNewMemory() {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	t := throttle.NewMemory(throttle.MemoryConfig{
+		Now: func() time.Time { return now }, // a fake clock, for the example
+	})
+	ctx := context.Background()
+	a := throttle.Attempt{Username: "alice", IP: "192.0.2.1"}
+	attempt := func() {
+		wait, err := t.Allow(ctx, a)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if wait > 0 {
+			fmt.Println("refused, retry after", wait)
+			return
+		}
+		// Verify runs here, and the password is wrong.
+		if err := t.Done(ctx, a, throttle.OutcomeFailure); err != nil {
+			log.Fatal(err)
+		}
+	}
+	for range 11 {
+		attempt()
+	}
+	now = now.Add(time.Second)
+	attempt() // allowed: the lock has ended, and it fails again
+	attempt()
+	// Output:
+	// refused, retry after 1s
+	// refused, retry after 2s
 }

@@ -1,4 +1,4 @@
-package local_test
+package password_test
 
 import (
 	"errors"
@@ -8,15 +8,15 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
 )
 
 // cheapHasher is a Hasher fast enough for tests that hash many times.
 // Production code keeps the defaults.
-func cheapHasher() *local.Hasher { return &local.Hasher{Memory: 64, Iterations: 1} }
+func cheapHasher() *password.Hasher { return &password.Hasher{Memory: 64, Iterations: 1} }
 
-func TestHashPassword(t *testing.T) {
-	hash, err := local.HashPassword("correct horse")
+func TestHash(t *testing.T) {
+	hash, err := password.Hash("correct horse")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestHashPassword(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, err := local.CheckPassword(hash, tt.password)
+			ok, err := password.Check(hash, tt.password)
 			if err != nil {
 				t.Fatalf("CheckPassword: %v", err)
 			}
@@ -45,10 +45,10 @@ func TestHashPassword(t *testing.T) {
 			}
 		})
 	}
-	if local.NeedsRehash(hash) {
+	if password.NeedsRehash(hash) {
 		t.Errorf("NeedsRehash(default hash): got true; want false")
 	}
-	again, err := local.HashPassword("correct horse")
+	again, err := password.Hash("correct horse")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestHashPassword(t *testing.T) {
 }
 
 func TestHasher(t *testing.T) {
-	h := &local.Hasher{Memory: 256, Iterations: 3, Parallelism: 2, SaltLength: 24, KeyLength: 48}
+	h := &password.Hasher{Memory: 256, Iterations: 3, Parallelism: 2, SaltLength: 24, KeyLength: 48}
 	hash, err := h.Hash("pässwörd")
 	if err != nil {
 		t.Fatal(err)
@@ -77,12 +77,12 @@ func TestHasher(t *testing.T) {
 		}
 	}
 	// The default Hasher checks any hash within the limits.
-	if ok, err := local.CheckPassword(hash, "pässwörd"); err != nil || !ok {
+	if ok, err := password.Check(hash, "pässwörd"); err != nil || !ok {
 		t.Errorf("CheckPassword: got %v, %v; want true, nil", ok, err)
 	}
 
 	t.Run("nok, invalid parameters", func(t *testing.T) {
-		for _, bad := range []local.Hasher{
+		for _, bad := range []password.Hasher{
 			{Memory: 7},
 			{Memory: 64, Parallelism: 9},
 			{SaltLength: 7},
@@ -95,7 +95,7 @@ func TestHasher(t *testing.T) {
 	})
 
 	t.Run("ok, parameters above the limits are accepted for the Hasher's own hashes", func(t *testing.T) {
-		big := &local.Hasher{Memory: 64, Iterations: 17}
+		big := &password.Hasher{Memory: 64, Iterations: 17}
 		hash, err := big.Hash("x")
 		if err != nil {
 			t.Fatal(err)
@@ -103,15 +103,15 @@ func TestHasher(t *testing.T) {
 		if ok, err := big.Check(hash, "x"); err != nil || !ok {
 			t.Errorf("own Check: got %v, %v; want true, nil", ok, err)
 		}
-		if _, err := local.CheckPassword(hash, "x"); !errors.Is(err, local.ErrMalformedHash) {
-			t.Errorf("default Check of t=17: got %v; want %v", err, local.ErrMalformedHash)
+		if _, err := password.Check(hash, "x"); !errors.Is(err, password.ErrMalformedHash) {
+			t.Errorf("default Check of t=17: got %v; want %v", err, password.ErrMalformedHash)
 		}
 	})
 }
 
-// TestCheckPasswordReference checks hashes made by the argon2 reference
+// TestCheckReference checks hashes made by the argon2 reference
 // implementation (phc-winner-argon2's test vectors).
-func TestCheckPasswordReference(t *testing.T) {
+func TestCheckReference(t *testing.T) {
 	tests := []struct {
 		name string
 		hash string
@@ -122,11 +122,11 @@ func TestCheckPasswordReference(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, err := local.CheckPassword(tt.hash, "password")
+			ok, err := password.Check(tt.hash, "password")
 			if err != nil || !ok {
 				t.Errorf("right password: got %v, %v; want true, nil", ok, err)
 			}
-			ok, err = local.CheckPassword(tt.hash, "passwore")
+			ok, err = password.Check(tt.hash, "passwore")
 			if err != nil || ok {
 				t.Errorf("wrong password: got %v, %v; want false, nil", ok, err)
 			}
@@ -134,7 +134,7 @@ func TestCheckPasswordReference(t *testing.T) {
 	}
 }
 
-func TestCheckPasswordBcrypt(t *testing.T) {
+func TestCheckBcrypt(t *testing.T) {
 	raw, err := bcrypt.GenerateFromPassword([]byte("hunter2"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
@@ -154,14 +154,14 @@ func TestCheckPasswordBcrypt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, err := local.CheckPassword(tt.hash, tt.password)
+			ok, err := password.Check(tt.hash, tt.password)
 			if err != nil {
 				t.Fatalf("CheckPassword: %v", err)
 			}
 			if ok != tt.want {
 				t.Errorf("CheckPassword: got %v; want %v", ok, tt.want)
 			}
-			if !local.NeedsRehash(tt.hash) {
+			if !password.NeedsRehash(tt.hash) {
 				t.Errorf("NeedsRehash(bcrypt): got false; want true")
 			}
 		})
@@ -169,7 +169,7 @@ func TestCheckPasswordBcrypt(t *testing.T) {
 }
 
 func TestNeedsRehash(t *testing.T) {
-	hash := func(h local.Hasher) string {
+	hash := func(h password.Hasher) string {
 		t.Helper()
 		s, err := h.Hash("pw")
 		if err != nil {
@@ -177,20 +177,20 @@ func TestNeedsRehash(t *testing.T) {
 		}
 		return s
 	}
-	cur := local.Hasher{Memory: 128, Iterations: 2, SaltLength: 16, KeyLength: 32}
+	cur := password.Hasher{Memory: 128, Iterations: 2, SaltLength: 16, KeyLength: 32}
 	tests := []struct {
 		name string
 		hash string
 		want bool
 	}{
 		{name: "ok, same parameters", hash: hash(cur), want: false},
-		{name: "ok, stronger memory", hash: hash(local.Hasher{Memory: 256, Iterations: 2}), want: false},
-		{name: "ok, more iterations", hash: hash(local.Hasher{Memory: 128, Iterations: 3}), want: false},
-		{name: "ok, other parallelism", hash: hash(local.Hasher{Memory: 128, Iterations: 2, Parallelism: 2}), want: false},
-		{name: "nok, less memory", hash: hash(local.Hasher{Memory: 64, Iterations: 2}), want: true},
-		{name: "nok, fewer iterations", hash: hash(local.Hasher{Memory: 128, Iterations: 1}), want: true},
-		{name: "nok, shorter salt", hash: hash(local.Hasher{Memory: 128, Iterations: 2, SaltLength: 8}), want: true},
-		{name: "nok, shorter key", hash: hash(local.Hasher{Memory: 128, Iterations: 2, KeyLength: 16}), want: true},
+		{name: "ok, stronger memory", hash: hash(password.Hasher{Memory: 256, Iterations: 2}), want: false},
+		{name: "ok, more iterations", hash: hash(password.Hasher{Memory: 128, Iterations: 3}), want: false},
+		{name: "ok, other parallelism", hash: hash(password.Hasher{Memory: 128, Iterations: 2, Parallelism: 2}), want: false},
+		{name: "nok, less memory", hash: hash(password.Hasher{Memory: 64, Iterations: 2}), want: true},
+		{name: "nok, fewer iterations", hash: hash(password.Hasher{Memory: 128, Iterations: 1}), want: true},
+		{name: "nok, shorter salt", hash: hash(password.Hasher{Memory: 128, Iterations: 2, SaltLength: 8}), want: true},
+		{name: "nok, shorter key", hash: hash(password.Hasher{Memory: 128, Iterations: 2, KeyLength: 16}), want: true},
 		{name: "nok, bcrypt", hash: "$2a$04$abcdefghijklmnopqrstuuDbDRXQLUT1qMLu8IQ8ZAwVYDa7Xnf1.", want: true},
 		{name: "nok, malformed", hash: "$argon2id$v=19$m=128", want: true},
 		{name: "nok, empty", hash: "", want: true},
@@ -203,19 +203,19 @@ func TestNeedsRehash(t *testing.T) {
 		})
 	}
 	t.Run("nok, below the package defaults", func(t *testing.T) {
-		if !local.NeedsRehash(hash(*cheapHasher())) {
+		if !password.NeedsRehash(hash(*cheapHasher())) {
 			t.Errorf("NeedsRehash(m=64,t=1): got false; want true")
 		}
 	})
 }
 
-func TestCheckPasswordMalformed(t *testing.T) {
+func TestCheckMalformed(t *testing.T) {
 	const (
 		salt = "c29tZXNhbHQ"                                 // "somesalt"
 		key  = "nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4" // 32 bytes
 	)
 	valid := "$argon2id$v=19$m=256,t=2,p=1$" + salt + "$" + key
-	if ok, err := local.CheckPassword(valid, "password"); err != nil || !ok {
+	if ok, err := password.Check(valid, "password"); err != nil || !ok {
 		t.Fatalf("valid hash: got %v, %v; want true, nil", ok, err)
 	}
 	raw, err := bcrypt.GenerateFromPassword([]byte("password"), bcrypt.MinCost)
@@ -223,7 +223,7 @@ func TestCheckPasswordMalformed(t *testing.T) {
 		t.Fatal(err)
 	}
 	bcryptValid := string(raw)
-	if ok, err := local.CheckPassword(bcryptValid, "password"); err != nil || !ok {
+	if ok, err := password.Check(bcryptValid, "password"); err != nil || !ok {
 		t.Fatalf("valid bcrypt hash: got %v, %v; want true, nil", ok, err)
 	}
 	tests := []struct {
@@ -273,9 +273,9 @@ func TestCheckPasswordMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, err := local.CheckPassword(tt.hash, "password")
-			if !errors.Is(err, local.ErrMalformedHash) {
-				t.Errorf("error: got %v; want %v", err, local.ErrMalformedHash)
+			ok, err := password.Check(tt.hash, "password")
+			if !errors.Is(err, password.ErrMalformedHash) {
+				t.Errorf("error: got %v; want %v", err, password.ErrMalformedHash)
 			}
 			if ok {
 				t.Errorf("ok: got true; want false")
@@ -284,30 +284,23 @@ func TestCheckPasswordMalformed(t *testing.T) {
 	}
 }
 
-func TestCheckDummy(t *testing.T) {
-	// CheckDummy has no result; it must not panic, whatever the Hasher.
-	for _, h := range []*local.Hasher{nil, cheapHasher(), {Memory: 1}, {SaltLength: 1}} {
-		h.CheckDummy("password")
-	}
-}
-
-func BenchmarkHashPassword(b *testing.B) {
+func BenchmarkHash(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := local.HashPassword("correct horse battery staple"); err != nil {
+		if _, err := password.Hash("correct horse battery staple"); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkCheckPassword(b *testing.B) {
-	hash, err := local.HashPassword("correct horse battery staple")
+func BenchmarkCheck(b *testing.B) {
+	hash, err := password.Hash("correct horse battery staple")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if ok, err := local.CheckPassword(hash, "correct horse battery staple"); err != nil || !ok {
+		if ok, err := password.Check(hash, "correct horse battery staple"); err != nil || !ok {
 			b.Fatalf("CheckPassword: got %v, %v", ok, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package local_test
+package password_test
 
 import (
 	"bytes"
@@ -11,22 +11,22 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gopassport/passport/strategy"
-	"github.com/gopassport/passport/strategy/local"
+	"github.com/gopassport/passport/strategy/password"
 )
 
-func TestNewHashVerifyRehash(t *testing.T) {
-	const password = "correct horse battery staple"
-	current := &local.Hasher{Memory: 128, Iterations: 2}
-	weak := &local.Hasher{Memory: 64, Iterations: 1}
-	bcryptHash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+func TestNewVerifyRehash(t *testing.T) {
+	const pw = "correct horse battery staple"
+	current := &password.Hasher{Memory: 128, Iterations: 2}
+	weak := &password.Hasher{Memory: 64, Iterations: 1}
+	bcryptHash, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	weakHash, err := weak.Hash(password)
+	weakHash, err := weak.Hash(pw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	currentHash, err := current.Hash(password)
+	currentHash, err := current.Hash(pw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,10 +41,10 @@ func TestNewHashVerifyRehash(t *testing.T) {
 		wantNew   bool // a new hash is stored
 		wantLog   bool
 	}{
-		{"ok, bcrypt upgraded to argon2id", string(bcryptHash), password, nil, true, true, false},
-		{"ok, weak argon2id upgraded", weakHash, password, nil, true, true, false},
-		{"ok, current hash left alone", currentHash, password, nil, true, false, false},
-		{"ok, a failing rehash does not fail the login", string(bcryptHash), password, errStore, true, false, true},
+		{"ok, bcrypt upgraded to argon2id", string(bcryptHash), pw, nil, true, true, false},
+		{"ok, weak argon2id upgraded", weakHash, pw, nil, true, true, false},
+		{"ok, current hash left alone", currentHash, pw, nil, true, false, false},
+		{"ok, a failing rehash does not fail the login", string(bcryptHash), pw, errStore, true, false, true},
 		{"nok, wrong password: no rehash", string(bcryptHash), "wrong", nil, false, false, false},
 	}
 	for _, tt := range tests {
@@ -52,7 +52,7 @@ func TestNewHashVerifyRehash(t *testing.T) {
 			stored := map[string]string{"alice": tt.stored}
 			var calls int
 			var logs bytes.Buffer
-			verify, err := local.NewHashVerify(local.HashVerifyConfig[string]{
+			verify, err := password.NewVerify(password.VerifyConfig[string]{
 				Lookup: func(_ context.Context, name string) (string, string, error) {
 					h, ok := stored[name]
 					if !ok {
@@ -92,10 +92,10 @@ func TestNewHashVerifyRehash(t *testing.T) {
 				if !strings.HasPrefix(stored["alice"], "$argon2id$v=19$m=128,t=2,p=1$") || current.NeedsRehash(stored["alice"]) {
 					t.Errorf("new hash %q: want argon2id with the current parameters", stored["alice"])
 				}
-				if ok, err := current.Check(stored["alice"], password); !ok || err != nil {
+				if ok, err := current.Check(stored["alice"], pw); !ok || err != nil {
 					t.Errorf("new hash does not check: %v, %v", ok, err)
 				}
-				if _, err := verify(t.Context(), "alice", password); err != nil || calls != 1 {
+				if _, err := verify(t.Context(), "alice", pw); err != nil || calls != 1 {
 					t.Errorf("second login: got %v after %d rehashes; want success and no second rehash", err, calls)
 				}
 			}
@@ -105,7 +105,7 @@ func TestNewHashVerifyRehash(t *testing.T) {
 		})
 	}
 	t.Run("nok, no lookup", func(t *testing.T) {
-		if _, err := local.NewHashVerify(local.HashVerifyConfig[string]{}); !errors.Is(err, local.ErrInvalidConfig) {
+		if _, err := password.NewVerify(password.VerifyConfig[string]{}); !errors.Is(err, password.ErrInvalidConfig) {
 			t.Errorf("got %v; want ErrInvalidConfig", err)
 		}
 	})

@@ -1,16 +1,14 @@
-package local
+package password
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // Defaults of [Hasher]: argon2id with OWASP's minimum for it (19 MiB of
@@ -41,7 +39,7 @@ const (
 // when the stored hash cannot be checked: an unknown scheme, a syntax error,
 // or parameters beyond the limits. It is a fault of the stored data, never a
 // wrong password.
-var ErrMalformedHash = errors.New("local: malformed password hash")
+var ErrMalformedHash = errors.New("password: malformed hash")
 
 // Hasher hashes passwords with argon2id and checks argon2id and bcrypt
 // hashes. The zero value (and a nil *Hasher) uses the defaults; every field
@@ -113,11 +111,11 @@ func (h *Hasher) params() argonParams {
 func (p argonParams) validate() error {
 	switch {
 	case p.memory < 8*uint32(p.threads):
-		return fmt.Errorf("local: Hasher.Memory %d KiB is below 8 KiB per lane (Parallelism %d)", p.memory, p.threads)
+		return fmt.Errorf("password: Hasher.Memory %d KiB is below 8 KiB per lane (Parallelism %d)", p.memory, p.threads)
 	case p.saltLen < minStoredSalt:
-		return fmt.Errorf("local: Hasher.SaltLength %d is below %d", p.saltLen, minStoredSalt)
+		return fmt.Errorf("password: Hasher.SaltLength %d is below %d", p.saltLen, minStoredSalt)
 	case p.keyLen < minStoredKey:
-		return fmt.Errorf("local: Hasher.KeyLength %d is below %d", p.keyLen, minStoredKey)
+		return fmt.Errorf("password: Hasher.KeyLength %d is below %d", p.keyLen, minStoredKey)
 	}
 	return nil
 }
@@ -133,7 +131,7 @@ func (h *Hasher) Hash(password string) (string, error) {
 	}
 	salt := make([]byte, p.saltLen)
 	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("local: reading salt: %w", err)
+		return "", fmt.Errorf("password: reading salt: %w", err)
 	}
 	key := argon2.IDKey([]byte(password), salt, p.iterations, p.memory, p.threads, p.keyLen)
 	return encodeArgon2id(p, salt, key), nil
@@ -183,39 +181,57 @@ func (h *Hasher) NeedsRehash(hash string) bool {
 		uint32(len(ph.key)) < cur.keyLen
 }
 
-// CheckDummy spends the time of one [Hasher.Check] of password against a
-// hash made with h's parameters, and discards the result. Call it when the
-// username is unknown, so that the response time does not tell which
-// usernames exist. [VerifyWithHash] does it for you.
+// CheckDummy spends the time of one [Hasher.Check] of password: it checks
+// password against a hash made with h's parameters (the defaults when h's
+// are invalid) that no password matches, and discards the result. Call it
+// when the username is unknown, so that the response time does not tell
+// which usernames exist. [NewVerify] and [Verify] do it for you.
 func (h *Hasher) CheckDummy(password string) {
+	_, _ = h.Check(h.dummyHash(), password)
+}
+
+// dummyHash is an argon2id hash with h's parameters, an all-zero salt and an
+// all-zero key, which no password matches in practice.
+func (h *Hasher) dummyHash() string {
 	p := h.params()
 	if p.validate() != nil {
 		p = (*Hasher)(nil).params()
 	}
-	salt := make([]byte, p.saltLen)
-	key := argon2.IDKey([]byte(password), salt, p.iterations, p.memory, p.threads, p.keyLen)
-	// Compare against a key nobody can match, as Check would.
-	_ = subtle.ConstantTimeCompare(key, make([]byte, len(key)))
+	return encodeArgon2id(p, make([]byte, p.saltLen), make([]byte, p.keyLen))
 }
 
-// HashPassword returns the argon2id hash of password in PHC format with the
+// Hash returns the argon2id hash of password in PHC format with the
 // default parameters (m=19456, t=2, p=1). It is (*Hasher)(nil).Hash.
-func HashPassword(password string) (string, error) {
+func Hash(password string) (string, error) {
 	return (*Hasher)(nil).Hash(password)
 }
 
-// CheckPassword reports whether password matches hash, an argon2id (PHC
-// format) or a bcrypt hash, in constant time. err wraps [ErrMalformedHash]
-// when hash cannot be checked. It is (*Hasher)(nil).Check.
-func CheckPassword(hash, password string) (ok bool, err error) {
+// Check reports whether password matches hash, an argon2id (PHC format) or
+// a bcrypt hash, in constant time. err wraps [ErrMalformedHash] when hash
+// cannot be checked. It is (*Hasher)(nil).Check.
+func Check(hash, password string) (ok bool, err error) {
 	return (*Hasher)(nil).Check(hash, password)
 }
 
-// NeedsRehash reports whether hash is weaker than what [HashPassword]
-// produces (a bcrypt hash, weaker argon2id parameters) or cannot be parsed.
-// It is (*Hasher)(nil).NeedsRehash; see [Hasher.NeedsRehash].
+// NeedsRehash reports whether hash is weaker than what [Hash] produces (a
+// bcrypt hash, weaker argon2id parameters) or cannot be parsed. It is
+// (*Hasher)(nil).NeedsRehash; see [Hasher.NeedsRehash].
 func NeedsRehash(hash string) bool {
 	return (*Hasher)(nil).NeedsRehash(hash)
+}
+
+// ConstantTimeEqual reports whether a and b are equal, in time that depends
+// on neither their contents nor which one is longer: it compares their
+// SHA-256 digests with [subtle.ConstantTimeCompare]. (Hashing takes time
+// proportional to the lengths, which gives away roughly how long the inputs
+// are, never where they differ.) Use it to compare secrets such as tokens or
+// the digests of API keys; a plain == returns at the first differing byte,
+// and [subtle.ConstantTimeCompare] on the raw strings returns at once when
+// the lengths differ. Never store passwords to compare them so: store a
+// [Hash] and [Check] it.
+func ConstantTimeEqual(a, b string) bool {
+	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
+	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
 }
 
 // hashLimits bound the parameters of a stored hash.
@@ -235,137 +251,4 @@ func (h *Hasher) limits() hashLimits {
 		maxSalt:       max(maxStoredSalt, int(p.saltLen)),
 		maxKey:        max(maxStoredKey, int(p.keyLen)),
 	}
-}
-
-// argonHash is a parsed argon2id hash.
-type argonHash struct {
-	params argonParams
-	salt   []byte
-	key    []byte
-}
-
-// b64 returns the base64 of PHC strings: standard alphabet, no padding, no
-// stray bits.
-func b64() *base64.Encoding { return base64.RawStdEncoding.Strict() }
-
-// encodeArgon2id formats an argon2id hash in PHC format.
-func encodeArgon2id(p argonParams, salt, key []byte) string {
-	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s",
-		p.memory, p.iterations, p.threads, b64().EncodeToString(salt), b64().EncodeToString(key))
-}
-
-// parseArgon2id parses "$argon2id$v=19$m=M,t=T,p=P$salt$key" strictly: the
-// parameters in this order, decimal without leading zeros, within lim.
-func parseArgon2id(hash string, lim hashLimits) (argonHash, error) {
-	var ph argonHash
-	if len(hash) > maxHashLength {
-		return ph, fmt.Errorf("%w: longer than %d bytes", ErrMalformedHash, maxHashLength)
-	}
-	rest, ok := strings.CutPrefix(hash, "$argon2id$")
-	if !ok {
-		return ph, fmt.Errorf("%w: not an argon2id or bcrypt hash", ErrMalformedHash)
-	}
-	parts := strings.Split(rest, "$")
-	if len(parts) != 4 {
-		return ph, fmt.Errorf("%w: want 5 fields", ErrMalformedHash)
-	}
-	if parts[0] != "v=19" {
-		return ph, fmt.Errorf("%w: unsupported argon2 version", ErrMalformedHash)
-	}
-	kv := strings.Split(parts[1], ",")
-	if len(kv) != 3 {
-		return ph, fmt.Errorf("%w: want parameters m, t, p", ErrMalformedHash)
-	}
-	m, err := parseParam(kv[0], "m=", 32)
-	if err != nil {
-		return ph, err
-	}
-	t, err := parseParam(kv[1], "t=", 32)
-	if err != nil {
-		return ph, err
-	}
-	p, err := parseParam(kv[2], "p=", 8)
-	if err != nil {
-		return ph, err
-	}
-	switch {
-	case t < 1 || t > uint64(lim.maxIterations):
-		return ph, fmt.Errorf("%w: t=%d out of range", ErrMalformedHash, t)
-	case p < 1:
-		return ph, fmt.Errorf("%w: p=%d out of range", ErrMalformedHash, p)
-	case m < 8*p || m > uint64(lim.maxMemory):
-		return ph, fmt.Errorf("%w: m=%d out of range", ErrMalformedHash, m)
-	}
-	// Go's base64 decoder skips CR and LF even in strict mode: refuse them,
-	// so that one hash has one spelling.
-	if strings.ContainsAny(parts[2], "\r\n") || strings.ContainsAny(parts[3], "\r\n") {
-		return ph, fmt.Errorf("%w: line break in the salt or key", ErrMalformedHash)
-	}
-	salt, err := b64().DecodeString(parts[2])
-	if err != nil || len(salt) < minStoredSalt || len(salt) > lim.maxSalt {
-		return ph, fmt.Errorf("%w: bad salt", ErrMalformedHash)
-	}
-	key, err := b64().DecodeString(parts[3])
-	if err != nil || len(key) < minStoredKey || len(key) > lim.maxKey {
-		return ph, fmt.Errorf("%w: bad key", ErrMalformedHash)
-	}
-	ph.params = argonParams{
-		memory:     uint32(m),
-		iterations: uint32(t),
-		threads:    uint8(p),
-		saltLen:    uint32(len(salt)),
-		keyLen:     uint32(len(key)),
-	}
-	ph.salt, ph.key = salt, key
-	return ph, nil
-}
-
-// parseParam parses "name=decimal" with no sign and no leading zero.
-func parseParam(s, name string, bits int) (uint64, error) {
-	v, ok := strings.CutPrefix(s, name)
-	if !ok || v == "" || (len(v) > 1 && v[0] == '0') || v[0] < '0' || v[0] > '9' {
-		return 0, fmt.Errorf("%w: bad parameter %q", ErrMalformedHash, strings.TrimSuffix(name, "="))
-	}
-	n, err := strconv.ParseUint(v, 10, bits)
-	if err != nil {
-		return 0, fmt.Errorf("%w: bad parameter %q", ErrMalformedHash, strings.TrimSuffix(name, "="))
-	}
-	return n, nil
-}
-
-// checkBcrypt checks a bcrypt hash: exactly "$2a$", "$2b$" or "$2y$", a
-// two-digit cost from 4 to maxBcryptCost, and 53 characters of bcrypt's
-// base64.
-func checkBcrypt(hash, password string) (bool, error) {
-	if len(hash) != 60 || hash[0] != '$' || hash[1] != '2' || hash[3] != '$' || hash[6] != '$' {
-		return false, fmt.Errorf("%w: not a bcrypt hash", ErrMalformedHash)
-	}
-	switch hash[2] {
-	case 'a', 'b', 'y':
-	default:
-		return false, fmt.Errorf("%w: unsupported bcrypt version", ErrMalformedHash)
-	}
-	cost, err := strconv.Atoi(hash[4:6])
-	if err != nil || hash[4] < '0' || hash[4] > '9' || cost < bcrypt.MinCost || cost > maxBcryptCost {
-		return false, fmt.Errorf("%w: bcrypt cost out of range", ErrMalformedHash)
-	}
-	for i := 7; i < len(hash); i++ {
-		if !isBcryptBase64(hash[i]) {
-			return false, fmt.Errorf("%w: bad bcrypt encoding", ErrMalformedHash)
-		}
-	}
-	err = bcrypt.CompareHashAndPassword([]byte(hash), []byte(password))
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, bcrypt.ErrMismatchedHashAndPassword):
-		return false, nil
-	default:
-		return false, fmt.Errorf("%w: %w", ErrMalformedHash, err)
-	}
-}
-
-// isBcryptBase64 reports whether c is in bcrypt's base64 alphabet.
-func isBcryptBase64(c byte) bool {
-	return c == '.' || c == '/' || ('A' <= c && c <= 'Z') || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9')
 }

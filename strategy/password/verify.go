@@ -1,4 +1,4 @@
-package local
+package password
 
 import (
 	"context"
@@ -10,6 +10,10 @@ import (
 	"github.com/gopassport/passport/strategy"
 )
 
+// ErrInvalidConfig is wrapped by the errors that [NewVerify] returns for a
+// configuration mistake. The error's message names the field.
+var ErrInvalidConfig = errors.New("password: invalid config")
+
 // LookupFunc returns the user a username names and its stored password
 // hash (argon2id in PHC format or bcrypt). For an unknown username it
 // returns an error wrapping [strategy.ErrUserNotFound]. ctx is the
@@ -20,8 +24,8 @@ type LookupFunc[U any] func(ctx context.Context, username string) (user U, hash 
 // one that [Hasher.NeedsRehash] reported. ctx is the request's context.
 type RehashFunc[U any] func(ctx context.Context, user U, newHash string) error
 
-// HashVerifyConfig configures [NewHashVerify].
-type HashVerifyConfig[U any] struct {
+// VerifyConfig configures [NewVerify].
+type VerifyConfig[U any] struct {
 	// Lookup finds the user and its stored hash. Required.
 	Lookup LookupFunc[U]
 	// Hasher checks the password and makes new hashes. Optional. Default
@@ -40,7 +44,8 @@ type HashVerifyConfig[U any] struct {
 	Logger *slog.Logger
 }
 
-// NewHashVerify returns a [VerifyFunc] that looks the user up, checks the
+// NewVerify returns a verify callback, for strategy/local's and
+// strategy/basic's Config.Verify, that looks the user up, checks the
 // password against the stored hash and, when the hash is outdated and
 // Rehash is set, stores a new one. It returns an error wrapping
 // [ErrInvalidConfig] when Lookup is nil or the Hasher's parameters cannot
@@ -48,18 +53,18 @@ type HashVerifyConfig[U any] struct {
 // only as a failing rehash in the log.
 //
 // For an unknown username (Lookup's error wraps [strategy.ErrUserNotFound]
-// or [strategy.ErrInvalidCredentials]) the VerifyFunc still checks the
+// or [strategy.ErrInvalidCredentials]) the callback still checks the
 // password against a dummy hash ([Hasher.CheckDummy]), so that known and
 // unknown usernames take the same time. An empty hash (an account without a
 // password, such as a social-login-only one) is wrong credentials, after the
 // same dummy check. Any other error of Lookup, and a stored hash that
 // cannot be parsed, are faults (500).
-func NewHashVerify[U any](cfg HashVerifyConfig[U]) (VerifyFunc[U], error) {
+func NewVerify[U any](cfg VerifyConfig[U]) (func(ctx context.Context, username, password string) (U, error), error) {
 	if cfg.Lookup == nil {
-		return nil, fmt.Errorf("%w: HashVerifyConfig.Lookup is required", ErrInvalidConfig)
+		return nil, fmt.Errorf("%w: VerifyConfig.Lookup is required", ErrInvalidConfig)
 	}
 	if err := cfg.Hasher.params().validate(); err != nil {
-		return nil, fmt.Errorf("%w: HashVerifyConfig.%s", ErrInvalidConfig, strings.TrimPrefix(err.Error(), "local: "))
+		return nil, fmt.Errorf("%w: VerifyConfig.%s", ErrInvalidConfig, strings.TrimPrefix(err.Error(), "password: "))
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -67,28 +72,29 @@ func NewHashVerify[U any](cfg HashVerifyConfig[U]) (VerifyFunc[U], error) {
 	return cfg.verify, nil
 }
 
-// VerifyWithHash returns a [VerifyFunc] that looks the user up and checks the
+// Verify returns a verify callback, for strategy/local's and
+// strategy/basic's Config.Verify, that looks the user up and checks the
 // password against the stored hash with hasher (nil means the defaults),
-// without rehashing: it is [NewHashVerify] with Lookup and Hasher only.
-// To upgrade old hashes on login give [HashVerifyConfig.Rehash] to
-// [NewHashVerify].
+// without rehashing: it is [NewVerify] with Lookup and Hasher only.
+// To upgrade old hashes on login give [VerifyConfig.Rehash] to
+// [NewVerify].
 //
 // lookup returns the user and its stored hash, and an error wrapping
-// [strategy.ErrUserNotFound] for an unknown username; see [NewHashVerify]
+// [strategy.ErrUserNotFound] for an unknown username; see [NewVerify]
 // for the rest. A nil lookup makes every call a fault.
-func VerifyWithHash[U any](lookup func(ctx context.Context, username string) (user U, hash string, err error), hasher *Hasher) VerifyFunc[U] {
+func Verify[U any](lookup LookupFunc[U], hasher *Hasher) func(ctx context.Context, username, password string) (U, error) {
 	if lookup == nil {
 		return func(context.Context, string, string) (U, error) {
 			var zero U
-			return zero, errors.New("local: VerifyWithHash: nil lookup")
+			return zero, errors.New("password: Verify: nil lookup")
 		}
 	}
-	cfg := HashVerifyConfig[U]{Lookup: lookup, Hasher: hasher, Logger: slog.Default()}
+	cfg := VerifyConfig[U]{Lookup: lookup, Hasher: hasher, Logger: slog.Default()}
 	return cfg.verify
 }
 
-// verify is the VerifyFunc of cfg, whose defaults are filled in.
-func (cfg HashVerifyConfig[U]) verify(ctx context.Context, username, password string) (U, error) {
+// verify is the verify callback of cfg, whose defaults are filled in.
+func (cfg VerifyConfig[U]) verify(ctx context.Context, username, password string) (U, error) {
 	var zero U
 	hasher := cfg.Hasher
 	user, hash, err := cfg.Lookup(ctx, username)
@@ -100,14 +106,14 @@ func (cfg HashVerifyConfig[U]) verify(ctx context.Context, username, password st
 	}
 	if hash == "" {
 		hasher.CheckDummy(password)
-		return zero, fmt.Errorf("local: account has no password: %w", strategy.ErrInvalidCredentials)
+		return zero, fmt.Errorf("password: account has no password: %w", strategy.ErrInvalidCredentials)
 	}
 	ok, err := hasher.Check(hash, password)
 	if err != nil {
-		return zero, fmt.Errorf("local: stored hash: %w", err)
+		return zero, fmt.Errorf("password: stored hash: %w", err)
 	}
 	if !ok {
-		return zero, fmt.Errorf("local: wrong password: %w", strategy.ErrInvalidCredentials)
+		return zero, fmt.Errorf("password: wrong password: %w", strategy.ErrInvalidCredentials)
 	}
 	if cfg.Rehash != nil && hasher.NeedsRehash(hash) {
 		cfg.rehash(ctx, user, password)
@@ -116,12 +122,12 @@ func (cfg HashVerifyConfig[U]) verify(ctx context.Context, username, password st
 }
 
 // rehash stores a new hash of password for user, logging a failure.
-func (cfg HashVerifyConfig[U]) rehash(ctx context.Context, user U, password string) {
+func (cfg VerifyConfig[U]) rehash(ctx context.Context, user U, password string) {
 	fresh, err := cfg.Hasher.Hash(password)
 	if err == nil {
 		err = cfg.Rehash(ctx, user, fresh)
 	}
 	if err != nil {
-		cfg.Logger.ErrorContext(ctx, "local: rehashing a password failed; the old hash stays", "err", err)
+		cfg.Logger.ErrorContext(ctx, "password: rehashing a password failed; the old hash stays", "err", err)
 	}
 }
