@@ -38,7 +38,7 @@ func TestBasicThenAPIKey(t *testing.T) {
 	}
 	hash := apikey.Hash(key)
 	k, err := apikey.New(apikey.Config[string]{Verify: func(_ context.Context, presented string) (string, error) {
-		if apikey.Equal(hash, presented) {
+		if apikey.CheckKey(hash, presented) {
 			return "build-bot", nil
 		}
 		return "", strategy.ErrInvalidCredentials

@@ -61,7 +61,7 @@ func ExampleNew_authorizationScheme() {
 		DisableHeader: true,
 		Scheme:        "Bearer",
 		Verify: func(_ context.Context, key string) (string, error) {
-			if apikey.Equal("2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b", key) {
+			if apikey.CheckKey("2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b", key) {
 				return "ci-runner", nil
 			}
 			return "", strategy.ErrInvalidCredentials
@@ -94,8 +94,8 @@ func ExampleGenerate() {
 
 func ExampleHash() {
 	fmt.Println(apikey.Hash("secret"))
-	fmt.Println(apikey.Equal(apikey.Hash("secret"), "secret"))
-	fmt.Println(apikey.Equal(apikey.Hash("secret"), "Secret"))
+	fmt.Println(apikey.CheckKey(apikey.Hash("secret"), "secret"))
+	fmt.Println(apikey.CheckKey(apikey.Hash("secret"), "Secret"))
 	// Output:
 	// 2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b
 	// true

@@ -64,10 +64,10 @@ func Hash(key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Equal reports whether key hashes to hash, a value from [Hash] (upper-
+// CheckKey reports whether key hashes to hash, a value from [Hash] (upper-
 // or lower-case hex), comparing the digests in constant time. A hash that
 // is not 64 hex characters matches no key.
-func Equal(hash, key string) bool {
+func CheckKey(hash, key string) bool {
 	want, err := hex.DecodeString(hash)
 	if err != nil || len(want) != sha256.Size {
 		return false

@@ -88,7 +88,7 @@ func TestHashAndEqual(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := apikey.Equal(tt.hash, tt.key); got != tt.want {
+			if got := apikey.CheckKey(tt.hash, tt.key); got != tt.want {
 				t.Errorf("got %v; want %v", got, tt.want)
 			}
 		})
@@ -103,7 +103,7 @@ func BenchmarkEqual(b *testing.B) {
 	hash := apikey.Hash(key)
 	b.ReportAllocs()
 	for b.Loop() {
-		if !apikey.Equal(hash, key) {
+		if !apikey.CheckKey(hash, key) {
 			b.Fatal("got false; want true")
 		}
 	}

@@ -72,7 +72,7 @@ type Config[U any] struct {
 	// Verify runs for every request that carries Basic credentials, so it
 	// should take the same time for an unknown user as for a wrong password
 	// (hash a dummy password) and compare secrets in constant time (see
-	// [Equal]). The username and password are valid UTF-8 without control
+	// [password.ConstantTimeEqual]). The username and password are valid UTF-8 without control
 	// characters, and no longer than [MaxUsernameBytes] and
 	// [MaxPasswordBytes]; the password may be empty and may contain colons.
 	// Verify must be safe for concurrent use.

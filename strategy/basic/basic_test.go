@@ -295,26 +295,6 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-func TestEqual(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want bool
-	}{
-		{"", "", true},
-		{"s3cret", "s3cret", true},
-		{"s3cret", "s3cre", false},
-		{"s3cret", "s3cret\x00", false},
-		{"s3cret", "S3cret", false},
-		{"", "x", false},
-		{strings.Repeat("a", 10000), strings.Repeat("a", 10000), true},
-	}
-	for _, tt := range tests {
-		if got := basic.Equal(tt.a, tt.b); got != tt.want {
-			t.Errorf("Equal(%q, %q): got %v; want %v", truncate(tt.a), truncate(tt.b), got, tt.want)
-		}
-	}
-}
-
 func TestStaticUsersCopiesTheMap(t *testing.T) {
 	m := map[string]string{"alice": "s3cret"}
 	verify := basic.StaticUsers(m)
@@ -329,13 +309,6 @@ func TestStaticUsersCopiesTheMap(t *testing.T) {
 	if _, err := verify(t.Context(), "alice", "changed"); !errors.Is(err, strategy.ErrInvalidCredentials) {
 		t.Errorf("got %v; want %v", err, strategy.ErrInvalidCredentials)
 	}
-}
-
-func truncate(s string) string {
-	if len(s) > 20 {
-		return s[:20] + "..."
-	}
-	return s
 }
 
 func BenchmarkAuthenticate(b *testing.B) {

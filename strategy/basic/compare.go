@@ -8,23 +8,10 @@ import (
 	"github.com/gopassport/passport/strategy"
 )
 
-// Equal reports whether a and b are equal, in time that depends on neither
-// their contents nor which one is longer: it compares their SHA-256 digests
-// with [subtle.ConstantTimeCompare]. (Hashing takes time proportional to
-// the lengths, which gives away roughly how long the inputs are, never
-// where they differ.) Use it to compare secrets such as passwords or
-// tokens; a plain == returns at the first differing byte, and
-// [subtle.ConstantTimeCompare] on the raw strings returns at once when the
-// lengths differ.
-func Equal(a, b string) bool {
-	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
-	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
-}
-
 // StaticUsers returns a [Config.Verify] for a fixed set of users, mapping
 // each username to its password; the user it returns is the username.
 // The map is copied and only digests of the passwords are kept. Passwords
-// are compared with [Equal], and an unknown username costs the same
+// are compared in constant time, and an unknown username costs the same
 // comparison as a wrong password before it reports
 // [strategy.ErrUserNotFound]; a wrong password reports
 // [strategy.ErrInvalidCredentials].

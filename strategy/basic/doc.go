@@ -9,9 +9,9 @@
 // logging in through a form, use package local and a session instead.
 //
 // Wrong, missing and malformed credentials are fail results, never errors
-// (see [Strategy] for the statuses); the package also offers [Equal], a
-// comparison that leaks no timing, and [StaticUsers], a Verify for a fixed
-// set of users.
+// (see [Strategy] for the statuses); the package also offers [StaticUsers], a Verify for a fixed set of users
+// (a comparison that leaks no timing is
+// [github.com/gopassport/passport/strategy/password.ConstantTimeEqual]).
 //
 //	s, err := basic.New(basic.Config[*User]{
 //		Realm: "Metrics",

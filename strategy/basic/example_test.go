@@ -66,13 +66,6 @@ func ExampleNew_reasons() {
 	// true
 }
 
-func ExampleEqual() {
-	fmt.Println(basic.Equal("s3cret", "s3cret"))
-	fmt.Println(basic.Equal("s3cret", "s3cret-and-more"))
-	// Output:
-	// true
-	// false
-}
 
 func ExampleStaticUsers() {
 	verify := basic.StaticUsers(map[string]string{"alice": "s3cret"})

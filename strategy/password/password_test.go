@@ -305,3 +305,23 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+func TestConstantTimeEqual(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"", "", true},
+		{"s3cret", "s3cret", true},
+		{"s3cret", "s3cre", false},
+		{"s3cret", "s3cret\x00", false},
+		{"s3cret", "S3cret", false},
+		{"", "x", false},
+		{strings.Repeat("a", 10000), strings.Repeat("a", 10000), true},
+	}
+	for _, tt := range tests {
+		if got := password.ConstantTimeEqual(tt.a, tt.b); got != tt.want {
+			t.Errorf("ConstantTimeEqual(%.20q, %.20q): got %v; want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
