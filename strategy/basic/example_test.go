@@ -66,7 +66,6 @@ func ExampleNew_reasons() {
 	// true
 }
 
-
 func ExampleStaticUsers() {
 	verify := basic.StaticUsers(map[string]string{"alice": "s3cret"})
 	ctx := context.Background()
