@@ -266,7 +266,7 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 	}
 
 	ctx := r.Context()
-	outcome := throttle.OutcomeAborted
+	outcome := throttle.VerdictAborted
 	if t := s.cfg.Throttle; t != nil {
 		att := throttle.Attempt{Username: username, IP: strategy.ClientIP(r)}
 		if s.devices != nil {
@@ -292,7 +292,7 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 	user, verr := s.cfg.Verify(ctx, username, c.password)
 	switch {
 	case verr == nil:
-		outcome = throttle.OutcomeSuccess
+		outcome = throttle.VerdictSuccess
 		res := strategy.Success(user, strategy.Info{})
 		if s.devices != nil {
 			cookie, err := s.devices.Issue(r, username)
@@ -303,10 +303,10 @@ func (s *Strategy[U]) Authenticate(r *http.Request) (res strategy.Result[U], err
 		}
 		return res, nil
 	case errors.Is(verr, strategy.ErrInvalidCredentials):
-		outcome = throttle.OutcomeFailure
+		outcome = throttle.VerdictFailure
 		return s.wrongCredentials(verr, verr).WithUsername(username), nil
 	case errors.Is(verr, strategy.ErrUserNotFound):
-		outcome = throttle.OutcomeFailure
+		outcome = throttle.VerdictFailure
 		return s.wrongCredentials(fmt.Errorf("%w (%w)", strategy.ErrInvalidCredentials, verr), verr).WithUsername(username), nil
 	default:
 		return strategy.Result[U]{}, fmt.Errorf("local: verify: %w", verr)

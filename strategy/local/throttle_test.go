@@ -369,14 +369,14 @@ func TestThrottleConcurrentAttempts(t *testing.T) {
 // faultyThrottle fails on Allow or on Done.
 type faultyThrottle struct {
 	allowErr, doneErr error
-	outcomes          []throttle.Outcome
+	outcomes          []throttle.Verdict
 }
 
 func (f *faultyThrottle) Allow(context.Context, throttle.Attempt) (time.Duration, error) {
 	return 0, f.allowErr
 }
 
-func (f *faultyThrottle) Done(_ context.Context, _ throttle.Attempt, o throttle.Outcome) error {
+func (f *faultyThrottle) Done(_ context.Context, _ throttle.Attempt, o throttle.Verdict) error {
 	f.outcomes = append(f.outcomes, o)
 	return f.doneErr
 }
@@ -388,13 +388,13 @@ func TestThrottleFaults(t *testing.T) {
 		throttle *faultyThrottle
 		password string
 		wantErr  bool
-		wantDone []throttle.Outcome
+		wantDone []throttle.Verdict
 	}{
 		{name: "nok, Allow fails", throttle: &faultyThrottle{allowErr: errStore}, password: "s3cret", wantErr: true},
-		{name: "nok, Done fails after a success", throttle: &faultyThrottle{doneErr: errStore}, password: "s3cret", wantErr: true, wantDone: []throttle.Outcome{throttle.OutcomeSuccess}},
-		{name: "nok, Done fails after a failure", throttle: &faultyThrottle{doneErr: errStore}, password: "wrong", wantErr: true, wantDone: []throttle.Outcome{throttle.OutcomeFailure}},
-		{name: "ok, outcome success", throttle: &faultyThrottle{}, password: "s3cret", wantDone: []throttle.Outcome{throttle.OutcomeSuccess}},
-		{name: "ok, outcome failure", throttle: &faultyThrottle{}, password: "wrong", wantDone: []throttle.Outcome{throttle.OutcomeFailure}},
+		{name: "nok, Done fails after a success", throttle: &faultyThrottle{doneErr: errStore}, password: "s3cret", wantErr: true, wantDone: []throttle.Verdict{throttle.VerdictSuccess}},
+		{name: "nok, Done fails after a failure", throttle: &faultyThrottle{doneErr: errStore}, password: "wrong", wantErr: true, wantDone: []throttle.Verdict{throttle.VerdictFailure}},
+		{name: "ok, outcome success", throttle: &faultyThrottle{}, password: "s3cret", wantDone: []throttle.Verdict{throttle.VerdictSuccess}},
+		{name: "ok, outcome failure", throttle: &faultyThrottle{}, password: "wrong", wantDone: []throttle.Verdict{throttle.VerdictFailure}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -425,7 +425,7 @@ func TestThrottleFaults(t *testing.T) {
 			defer func() { _ = recover() }()
 			_, _ = s.Authenticate(formRequest("username=alice&password=x"))
 		}()
-		if fmt.Sprint(ft.outcomes) != fmt.Sprint([]throttle.Outcome{throttle.OutcomeAborted}) {
+		if fmt.Sprint(ft.outcomes) != fmt.Sprint([]throttle.Verdict{throttle.VerdictAborted}) {
 			t.Errorf("outcomes: got %v; want [aborted]", ft.outcomes)
 		}
 	})
@@ -442,7 +442,7 @@ func TestMemoryThrottle(t *testing.T) {
 			if _, err := mt.Allow(ctx, a); err != nil {
 				t.Fatal(err)
 			}
-			if err := mt.Done(ctx, a, throttle.OutcomeFailure); err != nil {
+			if err := mt.Done(ctx, a, throttle.VerdictFailure); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -453,7 +453,7 @@ func TestMemoryThrottle(t *testing.T) {
 		if _, err := mt.Allow(ctx, throttle.Attempt{Username: "x"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := mt.Done(ctx, throttle.Attempt{Username: "x"}, throttle.OutcomeSuccess); err != nil {
+		if err := mt.Done(ctx, throttle.Attempt{Username: "x"}, throttle.VerdictSuccess); err != nil {
 			t.Fatal(err)
 		}
 		if got := mt.Len(); got != 0 {
@@ -468,7 +468,7 @@ func TestMemoryThrottle(t *testing.T) {
 			if _, err := mt.Allow(ctx, a); err != nil {
 				t.Fatal(err)
 			}
-			if err := mt.Done(ctx, a, throttle.OutcomeSuccess); err != nil {
+			if err := mt.Done(ctx, a, throttle.VerdictSuccess); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -485,7 +485,7 @@ func TestMemoryThrottle(t *testing.T) {
 			if _, err := mt.Allow(ctx, victim); err != nil {
 				t.Fatal(err)
 			}
-			if err := mt.Done(ctx, victim, throttle.OutcomeFailure); err != nil {
+			if err := mt.Done(ctx, victim, throttle.VerdictFailure); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -494,7 +494,7 @@ func TestMemoryThrottle(t *testing.T) {
 			if wait, err := mt.Allow(ctx, a); err != nil || wait > 0 {
 				t.Fatalf("Allow %d: got %v, %v; want allowed", i, wait, err)
 			}
-			if err := mt.Done(ctx, a, throttle.OutcomeFailure); err != nil {
+			if err := mt.Done(ctx, a, throttle.VerdictFailure); err != nil {
 				t.Fatal(err)
 			}
 			if got := mt.Len(); got > 6 {
@@ -528,7 +528,7 @@ func TestMemoryThrottle(t *testing.T) {
 
 	t.Run("nok, unknown outcome", func(t *testing.T) {
 		mt := throttle.NewMemory(throttle.MemoryConfig{})
-		if err := mt.Done(ctx, throttle.Attempt{Username: "a"}, throttle.Outcome(0)); err == nil {
+		if err := mt.Done(ctx, throttle.Attempt{Username: "a"}, throttle.Verdict(0)); err == nil {
 			t.Errorf("Done: got nil; want an error")
 		}
 	})
@@ -549,7 +549,7 @@ func TestMemoryThrottle(t *testing.T) {
 				clock.Advance(wait)
 				continue
 			}
-			if err := mt.Done(ctx, a, throttle.OutcomeFailure); err != nil {
+			if err := mt.Done(ctx, a, throttle.VerdictFailure); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -570,7 +570,7 @@ func TestMemoryThrottle(t *testing.T) {
 					if wait > 0 {
 						continue
 					}
-					o := []throttle.Outcome{throttle.OutcomeFailure, throttle.OutcomeSuccess, throttle.OutcomeAborted}[i%3]
+					o := []throttle.Verdict{throttle.VerdictFailure, throttle.VerdictSuccess, throttle.VerdictAborted}[i%3]
 					if err := mt.Done(ctx, a, o); err != nil {
 						t.Error(err)
 						return
@@ -586,8 +586,8 @@ func TestMemoryThrottle(t *testing.T) {
 }
 
 func TestOutcomeString(t *testing.T) {
-	for o, want := range map[throttle.Outcome]string{
-		throttle.OutcomeFailure: "failure", throttle.OutcomeSuccess: "success", throttle.OutcomeAborted: "aborted", 0: "unknown",
+	for o, want := range map[throttle.Verdict]string{
+		throttle.VerdictFailure: "failure", throttle.VerdictSuccess: "success", throttle.VerdictAborted: "aborted", 0: "unknown",
 	} {
 		if got := o.String(); got != want {
 			t.Errorf("Outcome(%d): got %q; want %q", o, got, want)

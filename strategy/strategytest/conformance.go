@@ -156,7 +156,7 @@ func conformance[U any](t testing.TB, run func(name string, f func(testing.TB)),
 		s := newStrategy(t)
 		r := reporter{t: t}
 		known := slices.Concat(good, bad)
-		first := make([]Outcome[U], len(known))
+		first := make([]Call[U], len(known))
 		for i, c := range known {
 			o, p := check(s, c)
 			r.report(p)
@@ -200,10 +200,10 @@ func snap(r *http.Request) snapshot {
 
 // check runs one case against s and returns its outcome and what is wrong
 // with it ("" when nothing is). It may run on any goroutine.
-func check[U any](s strategy.Strategy[U], c labelled) (Outcome[U], string) {
+func check[U any](s strategy.Strategy[U], c labelled) (Call[U], string) {
 	r := c.Request.Build()
 	before := snap(r)
-	o := call(s, r)
+	o := invoke(s, r)
 	switch {
 	case o.Panicked:
 		return o, fmt.Sprintf("%s: got %s; want %s\n%s", c.Name, o, c.want, o.Stack)
@@ -231,7 +231,7 @@ func check[U any](s strategy.Strategy[U], c labelled) (Outcome[U], string) {
 
 // sameOutcome compares two outcomes of the same request, ignoring
 // Info.Extra and comparing reasons by their text.
-func sameOutcome[U any](a, b Outcome[U]) bool {
+func sameOutcome[U any](a, b Call[U]) bool {
 	ra, rb := a.Result, b.Result
 	return a.Panicked == b.Panicked &&
 		(a.Err == nil) == (b.Err == nil) &&

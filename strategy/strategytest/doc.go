@@ -26,7 +26,7 @@
 //	}
 //
 // [Run] recovers a panic and reports it with its stack. The assertion
-// methods of [Outcome] catch a strategy that gives no outcome (a zero
+// methods of [Call] catch a strategy that gives no outcome (a zero
 // Result and a nil error), two outcomes (a Result and an error), the wrong
 // outcome, or a malformed one (see [Validate]).
 //

@@ -13,10 +13,10 @@ import (
 	"github.com/gopassport/passport/strategy"
 )
 
-// Outcome is what one call of [strategy.Strategy.Authenticate] produced:
+// Call is what one call of [strategy.Strategy.Authenticate] produced:
 // its Result and error, or the panic it raised. Get one from [Run] and
-// check it with exactly one of the assertion methods ([Outcome.Success],
-// [Outcome.Fail], [Outcome.Redirect], [Outcome.Pass], [Outcome.Error] and
+// check it with exactly one of the assertion methods ([Call.Success],
+// [Call.Fail], [Call.Redirect], [Call.Pass], [Call.Error] and
 // their variants), each of which fails the test unless the strategy gave
 // exactly that one outcome.
 //
@@ -29,7 +29,7 @@ import (
 //
 // A right outcome with a wrong detail (another user, status or location)
 // is reported with t.Errorf, so the test goes on.
-type Outcome[U any] struct {
+type Call[U any] struct {
 	// Result is what the strategy returned.
 	Result strategy.Result[U]
 	// Err is the error the strategy returned.
@@ -43,42 +43,42 @@ type Outcome[U any] struct {
 
 // Run calls s.Authenticate(r) once and returns what happened. A panic is
 // recovered and reported with t.Fatalf, with the panic value and stack;
-// everything else is left to the assertion methods of [Outcome].
+// everything else is left to the assertion methods of [Call].
 //
 // Run is safe to call from parallel tests; the strategy must be too.
-func Run[U any](t testing.TB, s strategy.Strategy[U], r *http.Request) Outcome[U] {
+func Run[U any](t testing.TB, s strategy.Strategy[U], r *http.Request) Call[U] {
 	t.Helper()
-	o := call(s, r)
+	o := invoke(s, r)
 	if o.Panicked {
 		t.Fatalf("strategytest: Authenticate panicked: %v\n%s", o.PanicValue, o.Stack)
 	}
 	return o
 }
 
-// call runs s.Authenticate(r) and turns a panic into an Outcome. It never
+// invoke runs s.Authenticate(r) and turns a panic into an Call. It never
 // touches a testing.TB, so it may run on any goroutine.
-func call[U any](s strategy.Strategy[U], r *http.Request) (o Outcome[U]) {
+func invoke[U any](s strategy.Strategy[U], r *http.Request) (o Call[U]) {
 	defer func() {
 		if v := recover(); v != nil {
-			o = Outcome[U]{Panicked: true, PanicValue: v, Stack: debug.Stack()}
+			o = Call[U]{Panicked: true, PanicValue: v, Stack: debug.Stack()}
 		}
 	}()
 	if s == nil {
 		panic("strategytest: nil strategy")
 	}
 	res, err := s.Authenticate(r)
-	return Outcome[U]{Result: res, Err: err}
+	return Call[U]{Result: res, Err: err}
 }
 
 // None reports that the strategy gave no outcome: a Result of
 // [strategy.KindNone] and a nil error.
-func (o Outcome[U]) None() bool {
+func (o Call[U]) None() bool {
 	return !o.Panicked && o.Err == nil && o.Result.Kind == strategy.KindNone
 }
 
 // Two reports that the strategy gave two outcomes: a non-zero Result
 // together with a non-nil error. The contract wants one or the other.
-func (o Outcome[U]) Two() bool {
+func (o Call[U]) Two() bool {
 	return !o.Panicked && o.Err != nil && !reflect.ValueOf(o.Result).IsZero()
 }
 
@@ -87,7 +87,7 @@ func (o Outcome[U]) Two() bool {
 // realm=\"api\"", reason "strategy: invalid credentials")`, `redirect (302
 // "/login")`, `pass`, `error ("db down")`, `no outcome (zero Result, nil
 // error)`, `two outcomes (fail (...) and error (...))` or `panic (...)`.
-func (o Outcome[U]) String() string {
+func (o Call[U]) String() string {
 	switch {
 	case o.Panicked:
 		return fmt.Sprintf("panic (%v)", o.PanicValue)
@@ -144,7 +144,7 @@ func formatUser(u any) string {
 // expect stops the test unless o is exactly one outcome of the given kind
 // (KindNone standing for an error), then checks that the Result is well
 // formed.
-func (o Outcome[U]) expect(t testing.TB, kind strategy.Kind, want string) {
+func (o Call[U]) expect(t testing.TB, kind strategy.Kind, want string) {
 	t.Helper()
 	var ok bool
 	if kind == strategy.KindNone {
@@ -165,7 +165,7 @@ func (o Outcome[U]) expect(t testing.TB, kind strategy.Kind, want string) {
 
 // Success checks that the strategy succeeded and returns the user, then
 // applies the checks in opts.
-func (o Outcome[U]) Success(t testing.TB, opts ...Option) U {
+func (o Call[U]) Success(t testing.TB, opts ...Option) U {
 	t.Helper()
 	o.expect(t, strategy.KindSuccess, "success")
 	o.apply(t, opts)
@@ -175,7 +175,7 @@ func (o Outcome[U]) Success(t testing.TB, opts ...Option) U {
 // SuccessWith checks that the strategy succeeded with want, compared with
 // [reflect.DeepEqual] (which follows pointers), then applies the checks in
 // opts. It returns the Result for further checks.
-func (o Outcome[U]) SuccessWith(t testing.TB, want U, opts ...Option) strategy.Result[U] {
+func (o Call[U]) SuccessWith(t testing.TB, want U, opts ...Option) strategy.Result[U] {
 	t.Helper()
 	o.expect(t, strategy.KindSuccess, fmt.Sprintf("success (user %s)", formatUser(want)))
 	if !reflect.DeepEqual(o.Result.User, want) {
@@ -188,7 +188,7 @@ func (o Outcome[U]) SuccessWith(t testing.TB, want U, opts ...Option) strategy.R
 // Fail checks that the strategy failed with wantStatus, where a Result
 // status of 0 counts as 401, then applies the checks in opts. It returns
 // the Result for further checks.
-func (o Outcome[U]) Fail(t testing.TB, wantStatus int, opts ...Option) strategy.Result[U] {
+func (o Call[U]) Fail(t testing.TB, wantStatus int, opts ...Option) strategy.Result[U] {
 	t.Helper()
 	want := fmt.Sprintf("fail (%d)", wantStatus)
 	o.expect(t, strategy.KindFail, want)
@@ -199,9 +199,9 @@ func (o Outcome[U]) Fail(t testing.TB, wantStatus int, opts ...Option) strategy.
 	return o.Result
 }
 
-// FailWithChallenge is [Outcome.Fail] that also checks the challenge,
+// FailWithChallenge is [Call.Fail] that also checks the challenge,
 // exactly.
-func (o Outcome[U]) FailWithChallenge(t testing.TB, wantStatus int, wantChallenge string, opts ...Option) strategy.Result[U] {
+func (o Call[U]) FailWithChallenge(t testing.TB, wantStatus int, wantChallenge string, opts ...Option) strategy.Result[U] {
 	t.Helper()
 	want := fmt.Sprintf("fail (%d, challenge %q)", wantStatus, wantChallenge)
 	o.expect(t, strategy.KindFail, want)
@@ -215,7 +215,7 @@ func (o Outcome[U]) FailWithChallenge(t testing.TB, wantStatus int, wantChalleng
 // Redirect checks that the strategy redirected to wantLocation, exactly,
 // then applies the checks in opts. It returns the Result, whose
 // RedirectStatus the test may check.
-func (o Outcome[U]) Redirect(t testing.TB, wantLocation string, opts ...Option) strategy.Result[U] {
+func (o Call[U]) Redirect(t testing.TB, wantLocation string, opts ...Option) strategy.Result[U] {
 	t.Helper()
 	want := fmt.Sprintf("redirect (%q)", wantLocation)
 	o.expect(t, strategy.KindRedirect, want)
@@ -227,20 +227,20 @@ func (o Outcome[U]) Redirect(t testing.TB, wantLocation string, opts ...Option) 
 }
 
 // Pass checks that the strategy passed.
-func (o Outcome[U]) Pass(t testing.TB) {
+func (o Call[U]) Pass(t testing.TB) {
 	t.Helper()
 	o.expect(t, strategy.KindPass, "pass")
 }
 
 // Error checks that the strategy returned an error, and nothing else (a
 // zero Result), and returns it.
-func (o Outcome[U]) Error(t testing.TB) error {
+func (o Call[U]) Error(t testing.TB) error {
 	t.Helper()
 	o.expect(t, strategy.KindNone, "error")
 	return o.Err
 }
 
-func (o Outcome[U]) apply(t testing.TB, opts []Option) {
+func (o Call[U]) apply(t testing.TB, opts []Option) {
 	t.Helper()
 	for _, opt := range opts {
 		if opt.check == nil {
@@ -252,7 +252,7 @@ func (o Outcome[U]) apply(t testing.TB, opts []Option) {
 	}
 }
 
-// Option is an extra check of an assertion method of [Outcome], on the
+// Option is an extra check of an assertion method of [Call], on the
 // parts of a Result that do not depend on the user type. Build one with
 // [WantMessage], [WantReason], [WantHeader] or [WantScope].
 type Option struct {

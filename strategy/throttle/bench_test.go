@@ -58,7 +58,7 @@ func BenchmarkMemory(b *testing.B) {
 				if _, err := m.Allow(ctx, a.att); err != nil {
 					b.Fatal(err)
 				}
-				if err := m.Done(ctx, a.att, throttle.OutcomeFailure); err != nil {
+				if err := m.Done(ctx, a.att, throttle.VerdictFailure); err != nil {
 					b.Fatal(err)
 				}
 			}

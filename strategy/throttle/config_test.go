@@ -73,7 +73,7 @@ func TestMemoryZeroConfigDefaults(t *testing.T) {
 		if wait, err := m.Allow(ctx, a); err != nil || wait != 0 {
 			t.Fatalf("attempt %d: got wait %v, err %v; want allowed", i+1, wait, err)
 		}
-		if err := m.Done(ctx, a, throttle.OutcomeFailure); err != nil {
+		if err := m.Done(ctx, a, throttle.VerdictFailure); err != nil {
 			t.Fatal(err)
 		}
 	}

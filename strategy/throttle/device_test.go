@@ -110,7 +110,7 @@ func TestMemoryDeviceBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 		if wait == 0 {
-			if err := m.Done(ctx, a, throttle.OutcomeFailure); err != nil {
+			if err := m.Done(ctx, a, throttle.VerdictFailure); err != nil {
 				t.Fatal(err)
 			}
 		}

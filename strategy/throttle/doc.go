@@ -18,9 +18,9 @@
 //		// refuse with 429 and Retry-After: throttle.RetryAfter(wait)
 //	}
 //	ok := checkPassword() // the attempt is allowed: check the secret
-//	outcome := throttle.OutcomeFailure
+//	outcome := throttle.VerdictFailure
 //	if ok {
-//		outcome = throttle.OutcomeSuccess
+//		outcome = throttle.VerdictSuccess
 //	}
 //	err = t.Done(context.WithoutCancel(ctx), a, outcome)
 //

@@ -22,7 +22,7 @@ func ExampleMemory() {
 	attacker := throttle.Attempt{Username: "alice", IP: "203.0.113.66"}
 	for range 3 {
 		if wait, err := t.Allow(ctx, attacker); err == nil && wait == 0 {
-			_ = t.Done(ctx, attacker, throttle.OutcomeFailure)
+			_ = t.Done(ctx, attacker, throttle.VerdictFailure)
 		}
 	}
 	wait, _ := t.Allow(ctx, throttle.Attempt{Username: "alice", IP: "198.51.100.7"})
@@ -77,7 +77,7 @@ func ExampleNewMemory() {
 			return
 		}
 		// Verify runs here, and the password is wrong.
-		if err := t.Done(ctx, a, throttle.OutcomeFailure); err != nil {
+		if err := t.Done(ctx, a, throttle.VerdictFailure); err != nil {
 			log.Fatal(err)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // Guard runs check under t for att, for strategies that throttle around
 // their Verify (basic and apikey do). When t refuses the attempt, Guard
 // returns throttled(wait) without calling check. Otherwise it calls check
-// and reports how the attempt ended ([OutcomeOf]) to t.Done, even when
+// and reports how the attempt ended ([VerdictOf]) to t.Done, even when
 // check panics. A fault of t is returned as an error wrapped with
 // "throttle: "; check's own results pass through unchanged.
 func Guard[U any](ctx context.Context, t Throttler, att Attempt, throttled func(wait time.Duration) strategy.Result[U], check func() (strategy.Result[U], error)) (res strategy.Result[U], err error) {
@@ -24,7 +24,7 @@ func Guard[U any](ctx context.Context, t Throttler, att Attempt, throttled func(
 	if wait > 0 {
 		return throttled(wait), nil
 	}
-	outcome := OutcomeAborted
+	outcome := VerdictAborted
 	defer func() {
 		derr := t.Done(context.WithoutCancel(ctx), att, outcome)
 		if derr != nil && err == nil {
@@ -32,22 +32,22 @@ func Guard[U any](ctx context.Context, t Throttler, att Attempt, throttled func(
 		}
 	}()
 	res, err = check()
-	outcome = OutcomeOf(res, err)
+	outcome = VerdictOf(res, err)
 	return res, err
 }
 
-// OutcomeOf is how an attempt that the throttle allowed ended: a success
+// VerdictOf is how an attempt that the throttle allowed ended: a success
 // (or a 403, whose credentials were right), wrong credentials, or neither
 // (a fault, a Verify that throttled by itself).
-func OutcomeOf[U any](res strategy.Result[U], err error) Outcome {
+func VerdictOf[U any](res strategy.Result[U], err error) Verdict {
 	switch {
 	case err != nil:
-		return OutcomeAborted
+		return VerdictAborted
 	case res.Kind == strategy.KindSuccess, res.Kind == strategy.KindFail && res.FailStatus() == http.StatusForbidden:
-		return OutcomeSuccess
+		return VerdictSuccess
 	case res.Kind == strategy.KindFail && errors.Is(res.Reason, strategy.ErrInvalidCredentials):
-		return OutcomeFailure
+		return VerdictFailure
 	default:
-		return OutcomeAborted
+		return VerdictAborted
 	}
 }

@@ -240,9 +240,9 @@ func (t *Memory) Allow(_ context.Context, a Attempt) (time.Duration, error) {
 // account and the address (the device, for an attempt with a Device), a
 // success forgets the account's failures (the device's). It
 // returns an error only for an unknown outcome.
-func (t *Memory) Done(_ context.Context, a Attempt, outcome Outcome) error {
+func (t *Memory) Done(_ context.Context, a Attempt, outcome Verdict) error {
 	switch outcome {
-	case OutcomeFailure, OutcomeSuccess, OutcomeAborted:
+	case VerdictFailure, VerdictSuccess, VerdictAborted:
 	default:
 		return fmt.Errorf("throttle: unknown throttle outcome %d", outcome)
 	}
@@ -260,12 +260,12 @@ func (t *Memory) Done(_ context.Context, a Attempt, outcome Outcome) error {
 			}
 		}
 		switch {
-		case outcome == OutcomeFailure:
+		case outcome == VerdictFailure:
 			if !ok {
 				e = t.entry(k, other(keys, i), now)
 			}
 			t.fail(e, now, t.limit(k))
-		case outcome == OutcomeSuccess && ok && k.kind != kindIP:
+		case outcome == VerdictSuccess && ok && k.kind != kindIP:
 			e.forget()
 		}
 		if e != nil && e.dead() {

@@ -27,33 +27,33 @@ type Attempt struct {
 	Device string
 }
 
-// Outcome is how an attempt that a [Throttler] allowed ended.
-type Outcome uint8
+// Verdict is how an attempt that a [Throttler] allowed ended.
+type Verdict uint8
 
-// The outcomes reported to [Throttler.Done].
+// The verdicts reported to [Throttler.Done].
 const (
-	// OutcomeFailure: the credentials were wrong. The throttler counts a
+	// VerdictFailure: the credentials were wrong. The throttler counts a
 	// failure against the account and against the client address (against
 	// the device alone for an attempt with a Device).
-	OutcomeFailure Outcome = iota + 1
-	// OutcomeSuccess: the credentials were right. The throttler forgets the
+	VerdictFailure Verdict = iota + 1
+	// VerdictSuccess: the credentials were right. The throttler forgets the
 	// account's failures, not the address's (one right password must not
 	// clear the failures an address made on other accounts); for an attempt
 	// with a Device, the device's failures only.
-	OutcomeSuccess
-	// OutcomeAborted: the credentials could not be checked (Verify failed
+	VerdictSuccess
+	// VerdictAborted: the credentials could not be checked (Verify failed
 	// with a fault or panicked). Nothing is counted.
-	OutcomeAborted
+	VerdictAborted
 )
 
 // String returns "failure", "success", "aborted" or "unknown".
-func (o Outcome) String() string {
+func (o Verdict) String() string {
 	switch o {
-	case OutcomeFailure:
+	case VerdictFailure:
 		return "failure"
-	case OutcomeSuccess:
+	case VerdictSuccess:
 		return "success"
-	case OutcomeAborted:
+	case VerdictAborted:
 		return "aborted"
 	default:
 		return "unknown"
@@ -79,7 +79,7 @@ type Throttler interface {
 	Allow(ctx context.Context, a Attempt) (retryAfter time.Duration, err error)
 	// Done reports the outcome of an attempt that Allow allowed. ctx is not
 	// cancelled when the client goes away.
-	Done(ctx context.Context, a Attempt, outcome Outcome) error
+	Done(ctx context.Context, a Attempt, outcome Verdict) error
 }
 
 // RetryAfter returns the value of a Retry-After header for a wait: whole
