@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	jwtlib "github.com/golang-jwt/jwt/v5"
@@ -595,36 +596,39 @@ func tokenKID(t *testing.T, tok string) string {
 }
 
 // TestSweep: the background sweep deletes expired refresh tokens from the
-// in-memory store, and stops with its context.
+// in-memory store at its interval, and stops with its context. It runs in a
+// synctest bubble: the ticker's minute passes at once, and synctest.Wait
+// returns when the sweep is blocked again, so nothing polls or sleeps.
 func TestSweep(t *testing.T) {
-	f := newFixture(t)
-	pair := f.login(adaEmail, adaPassword)
-	hash := jwt.HashRefreshToken(pair.RefreshToken)
-	f.clock.advance(31 * 24 * time.Hour)
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t)
+		pair := f.login(adaEmail, adaPassword)
+		hash := jwt.HashRefreshToken(pair.RefreshToken)
+		f.clock.advance(31 * 24 * time.Hour)
 
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f.app.sweep(ctx, time.Millisecond)
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err := f.app.tokens.GetRefresh(t.Context(), hash)
-		if errors.Is(err, jwt.ErrNotFound) {
-			break
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			f.app.sweep(ctx, time.Minute)
+		}()
+		synctest.Wait()
+		if _, err := f.app.tokens.GetRefresh(t.Context(), hash); err != nil {
+			t.Fatalf("the token is gone before the first tick: %v", err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("expired refresh token still stored after 10 s: %v", err)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if _, err := f.app.tokens.GetRefresh(t.Context(), hash); !errors.Is(err, jwt.ErrNotFound) {
+			t.Fatalf("expired refresh token still stored after a tick: %v", err)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("sweep did not stop with its context")
-	}
+		cancel()
+		synctest.Wait()
+		select {
+		case <-done:
+		default:
+			t.Fatal("sweep did not stop with its context")
+		}
+	})
 }
 
 // wantRevoked checks the 401 of a revoked access token.
