@@ -157,3 +157,22 @@ func (m FailMessages) For(status int, err error) string {
 		return m.Invalid
 	}
 }
+
+// VerifyResult turns what a strategy's verify callback returned into the
+// strategy's answer: a success for the user when err is nil; a fail for an
+// error [VerifyFailure] recognises, with the challenge, the message m
+// gives for its status ([FailMessages.For]) and a Reason that names the
+// strategy ("basic: verify: strategy: invalid credentials"); any other
+// error is a fault, returned wrapped as "verify: ...". basic and apikey
+// answer with it; a strategy of yours whose callback follows the same
+// contract can too.
+func VerifyResult[U any](name, challenge string, m FailMessages, user U, err error) (Result[U], error) {
+	if err == nil {
+		return Success(user, Info{}), nil
+	}
+	status, reason, ok := VerifyFailure(err)
+	if !ok {
+		return Result[U]{}, fmt.Errorf("verify: %w", err)
+	}
+	return Fail[U](challenge, status, m.For(status, err)).WithReason(fmt.Errorf("%s: verify: %w", name, reason)), nil
+}

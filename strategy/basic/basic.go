@@ -211,28 +211,11 @@ func withUsername[U any](res strategy.Result[U], username string) strategy.Resul
 // verifyResult maps Verify's answer to a result: a user is a success, a
 // verify refusal a fail, anything else a fault.
 func (s *Strategy[U]) verifyResult(user U, err error) (strategy.Result[U], error) {
-	if err != nil {
-		if res, ok := s.verifyFail(err); ok {
-			return res, nil
-		}
-		return strategy.Result[U]{}, fmt.Errorf("verify: %w", err)
-	}
-	return strategy.Success(user, strategy.Info{}), nil
+	return strategy.VerifyResult("basic", s.challenge, verifyMessages(), user, err)
 }
 
 func (s *Strategy[U]) fail(status int, msg string, reason error) strategy.Result[U] {
 	return strategy.Fail[U](s.challenge, status, msg).WithReason(reason)
-}
-
-// verifyFail turns a sentinel returned by Verify into a fail; ok is false
-// for any other error, a fault. The fail's message is the one err carries
-// ([strategy.UserMessage]), else the strategy's own for its status.
-func (s *Strategy[U]) verifyFail(err error) (res strategy.Result[U], ok bool) {
-	status, reason, ok := strategy.VerifyFailure(err)
-	if !ok {
-		return res, false
-	}
-	return s.fail(status, verifyMessages().For(status, err), fmt.Errorf("basic: verify: %w", reason)), true
 }
 
 // verifyMessages are the texts of the fails a Verify error maps to.
