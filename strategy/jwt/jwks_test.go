@@ -58,9 +58,9 @@ func (ks *keyServer) set(t *testing.T, keys ...jwt.Key) {
 	ks.mu.Unlock()
 }
 
-// newJWKS builds a JWKS on ks that is closed at the end of the test. The
-// client does not keep connections alive, so that goroutines can be
-// counted.
+// newJWKS builds a RemoteKeySet on ks that is closed at the end of the
+// test. The client does not keep connections alive, so that no idle
+// connection's goroutines outlive the test for a leak check to find.
 func newJWKS(t *testing.T, ks *keyServer) *jwt.RemoteKeySet {
 	t.Helper()
 	j, err := jwt.NewRemoteKeySet(context.Background(), jwt.RemoteKeySetConfig{
