@@ -145,7 +145,9 @@ func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFu
 				c.Set(statelessInfoKey, &info)
 			}
 		}
-		a.auditLogin(c, name, res.User)
+		if a.audit != nil {
+			a.auditLogin(c.Request().Context(), clientIP(c), name, res.User)
+		}
 	default:
 		if st == nil || st.sess == nil {
 			return a.fault(c, name, session.ErrNoSession)

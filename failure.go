@@ -24,7 +24,9 @@ func (rt *Route[U]) fail(c echo.Context, first strategy.Result[U], failures []Fa
 	if status == 0 {
 		status = http.StatusUnauthorized
 	}
-	a.auditFailure(c, failures, status)
+	if a.audit != nil {
+		a.auditFailure(c.Request().Context(), clientIP(c), failures, status)
+	}
 	if rt.callback != nil {
 		return rt.callback(c, Outcome[U]{Kind: strategy.KindFail, Strategy: failures[0].Strategy, Result: first, Failures: failures, Status: status})
 	}

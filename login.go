@@ -1,6 +1,7 @@
 package passport
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -119,7 +120,7 @@ func (st *reqState[U]) setNobody() {
 	st.strategy, st.info = "", strategy.Info{}
 }
 
-func (a *Authenticator[U]) auditLogin(c echo.Context, strategyName string, user U) {
+func (a *Authenticator[U]) auditLogin(ctx context.Context, ip, strategyName string, user U) {
 	if a.audit == nil || !a.auditStateless {
 		return
 	}
@@ -127,10 +128,10 @@ func (a *Authenticator[U]) auditLogin(c echo.Context, strategyName string, user 
 	if err != nil {
 		key = ""
 	}
-	a.auditEvent(c, "login", slog.String("strategy", strategyName), slog.String("user", key), slog.Bool("stateless", true))
+	a.auditRecord(ctx, ip, slog.LevelInfo, "login", slog.String("strategy", strategyName), slog.String("user", key), slog.Bool("stateless", true))
 }
 
-func (a *Authenticator[U]) auditFailure(c echo.Context, failures []Failure, status int) {
+func (a *Authenticator[U]) auditFailure(ctx context.Context, ip string, failures []Failure, status int) {
 	if a.audit == nil {
 		return
 	}
@@ -150,7 +151,7 @@ func (a *Authenticator[U]) auditFailure(c echo.Context, failures []Failure, stat
 	if username != "" {
 		attrs = append(attrs, slog.String("username", escapeForLog(username)))
 	}
-	a.auditEvent(c, "login_failed", attrs...)
+	a.auditRecord(ctx, ip, slog.LevelInfo, "login_failed", attrs...)
 }
 
 // auditTamper records a session cookie that did not open: forged,
@@ -170,8 +171,16 @@ func (a *Authenticator[U]) auditAt(c echo.Context, level slog.Level, event strin
 	if a.audit == nil {
 		return
 	}
-	attrs = append(attrs, slog.String("ip", clientIP(c)))
-	a.audit.LogAttrs(c.Request().Context(), level, "passport: "+event, append([]slog.Attr{slog.String("event", event)}, attrs...)...)
+	a.auditRecord(c.Request().Context(), clientIP(c), level, event, attrs...)
+}
+
+// auditRecord writes one audit record with the client IP ip.
+func (a *Authenticator[U]) auditRecord(ctx context.Context, ip string, level slog.Level, event string, attrs ...slog.Attr) {
+	if a.audit == nil {
+		return
+	}
+	attrs = append(attrs, slog.String("ip", ip))
+	a.audit.LogAttrs(ctx, level, "passport: "+event, append([]slog.Attr{slog.String("event", event)}, attrs...)...)
 }
 
 // maxLoggedUsername bounds the username a failed login's record carries.
