@@ -69,13 +69,14 @@ func newApp(cfg config) (*app, error) {
 	if cfg.Issuer == "" {
 		return nil, errors.New("api: config.Issuer is required")
 	}
-	a := &app{now: cfg.Now, logger: cfg.Logger, tokens: jwt.NewMemoryStore()}
+	a := &app{now: cfg.Now, logger: cfg.Logger}
 	if a.now == nil {
 		a.now = time.Now
 	}
 	if a.logger == nil {
 		a.logger = slog.Default()
 	}
+	a.tokens = jwt.NewMemoryStore(jwt.MemoryStoreConfig{Now: a.now})
 	var err error
 	if a.users, err = newUserStore(cfg.Users, cfg.Hasher); err != nil {
 		return nil, err
@@ -204,7 +205,7 @@ func (a *app) sweep(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := a.tokens.DeleteExpired(ctx, a.now()); err != nil {
+			if _, err := a.tokens.DeleteExpired(ctx); err != nil {
 				a.logger.ErrorContext(ctx, "api: deleting expired refresh tokens", "err", err)
 			}
 		}

@@ -110,7 +110,7 @@ func BenchmarkHandwrittenHS256(b *testing.B) {
 func BenchmarkVerifyHS256Revocations(b *testing.B) {
 	k := newTestKeys(b)
 	ctx := context.Background()
-	store := jwt.NewMemoryStore()
+	store := jwt.NewMemoryStore(jwt.MemoryStoreConfig{})
 	iss, err := jwt.NewIssuer(jwt.IssuerConfig{
 		Issuer: testIssuer, Audience: []string{testAudience}, Key: jwt.Key{Key: k.secret},
 		Store: store, Now: func() time.Time { return testNow },

@@ -18,7 +18,7 @@ import (
 func TestFingerprintBinding(t *testing.T) {
 	k := newTestKeys(t)
 	ctx := context.Background()
-	store := jwt.NewMemoryStore()
+	store := jwt.NewMemoryStore(jwt.MemoryStoreConfig{})
 	iss, err := jwt.NewIssuer(jwt.IssuerConfig{
 		Issuer: testIssuer, Audience: []string{testAudience}, Key: jwt.Key{Key: k.secret},
 		Store: store, Now: func() time.Time { return testNow }, Fingerprint: true,

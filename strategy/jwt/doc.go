@@ -29,7 +29,7 @@
 // A program that issues and verifies its own tokens:
 //
 //	key, _ := jwt.GenerateEd25519Key()
-//	store := jwt.NewMemoryStore()
+//	store := jwt.NewMemoryStore(jwt.MemoryStoreConfig{})
 //	iss, err := jwt.NewIssuer(jwt.IssuerConfig{
 //		Issuer:   "https://api.example.com",
 //		Audience: []string{"api"},

@@ -166,16 +166,11 @@ func (e *Endpoints) Revoke() http.Handler {
 			return err
 		}
 		if owner != "" {
-			rec, err := e.issuer.store.GetRefresh(r.Context(), HashRefreshToken(tok))
-			switch {
-			case errors.Is(err, ErrNotFound) || (err == nil && rec.Subject != owner):
-				w.WriteHeader(http.StatusOK)
-				return nil
-			case err != nil:
-				return fmt.Errorf("jwt: get refresh token: %w", err)
-			}
+			err = e.issuer.RevokeFor(r.Context(), tok, owner)
+		} else {
+			err = e.issuer.Revoke(r.Context(), tok)
 		}
-		if err := e.issuer.Revoke(r.Context(), tok); err != nil && !errors.Is(err, ErrRefreshInvalid) {
+		if err != nil && !errors.Is(err, ErrRefreshInvalid) {
 			return err
 		}
 		w.WriteHeader(http.StatusOK)

@@ -17,7 +17,7 @@ import (
 // corpus is in testdata/fuzz/FuzzTokenBody.
 func FuzzTokenBody(f *testing.F) {
 	k := newTestKeys(f)
-	iss, err := jwt.NewIssuer(jwt.IssuerConfig{Issuer: testIssuer, Key: jwt.Key{Key: k.ed}, Store: jwt.NewMemoryStore()})
+	iss, err := jwt.NewIssuer(jwt.IssuerConfig{Issuer: testIssuer, Key: jwt.Key{Key: k.ed}, Store: jwt.NewMemoryStore(jwt.MemoryStoreConfig{})})
 	if err != nil {
 		f.Fatal(err)
 	}

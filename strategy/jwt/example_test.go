@@ -85,7 +85,7 @@ func ExampleIssuer_Refresh() {
 		Issuer:   "https://api.example.com",
 		Audience: []string{"api"},
 		Key:      jwt.Key{ID: "2026-01", Key: key},
-		Store:    jwt.NewMemoryStore(), // sqlstore.New for several instances
+		Store:    jwt.NewMemoryStore(jwt.MemoryStoreConfig{}), // sqlstore.New for several instances
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -197,7 +197,7 @@ func ExampleConfig_fingerprintCookie() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	store := jwt.NewMemoryStore()
+	store := jwt.NewMemoryStore(jwt.MemoryStoreConfig{})
 	iss, err := jwt.NewIssuer(jwt.IssuerConfig{
 		Issuer:      "https://app.example.com",
 		Key:         jwt.Key{Key: secret},

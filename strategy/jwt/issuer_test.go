@@ -47,7 +47,7 @@ func (c *clock) Advance(d time.Duration) {
 func issuerAndStrategy(t *testing.T, key jwt.Key) (*jwt.Issuer, *jwt.Strategy[string, *jwt.Claims], *clock, *counter) {
 	t.Helper()
 	clk := &clock{now: testNow}
-	store := jwt.NewMemoryStore()
+	store := jwt.NewMemoryStore(jwt.MemoryStoreConfig{})
 	iss, err := jwt.NewIssuer(jwt.IssuerConfig{
 		Issuer:   testIssuer,
 		Audience: []string{testAudience},
@@ -480,4 +480,38 @@ func TestPEM(t *testing.T) {
 			t.Errorf("got %q %q; want success", res.Kind, res.Challenge)
 		}
 	})
+}
+
+// TestRevokeForOnlyRevokesTheOwnersToken checks that RevokeFor leaves a
+// refresh token of another subject usable and answers it as an unknown
+// one, and revokes the owner's.
+func TestRevokeForOnlyRevokesTheOwnersToken(t *testing.T) {
+	k := newTestKeys(t)
+	ctx := context.Background()
+	iss, _, _, _ := issuerAndStrategy(t, jwt.Key{ID: "ed", Key: k.ed})
+	alice, err := iss.Issue(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := iss.RevokeFor(ctx, alice.RefreshToken, "bob"); !errors.Is(err, jwt.ErrRefreshInvalid) {
+		t.Fatalf("bob revoking alice's token: got %v; want %v", err, jwt.ErrRefreshInvalid)
+	}
+	if err := iss.RevokeFor(ctx, strings.Repeat("A", 43), "alice"); !errors.Is(err, jwt.ErrRefreshInvalid) {
+		t.Fatalf("an unknown token: got %v; want %v", err, jwt.ErrRefreshInvalid)
+	}
+	if err := iss.RevokeFor(ctx, alice.RefreshToken, ""); err == nil {
+		t.Fatal("an empty subject was accepted")
+	}
+	next, err := iss.Refresh(ctx, alice.RefreshToken)
+	if err != nil {
+		t.Fatalf("alice's token after bob's attempt: %v", err)
+	}
+	for range 2 { // the second time it is already revoked: still nil
+		if err := iss.RevokeFor(ctx, next.RefreshToken, "alice"); err != nil {
+			t.Fatalf("alice revoking her token: %v", err)
+		}
+	}
+	if _, err := iss.Refresh(ctx, next.RefreshToken); !errors.Is(err, jwt.ErrRefreshRevoked) {
+		t.Errorf("refresh after RevokeFor: got %v; want %v", err, jwt.ErrRefreshRevoked)
+	}
 }

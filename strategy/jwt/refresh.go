@@ -124,6 +124,23 @@ func (i *Issuer) Refresh(ctx context.Context, refreshToken string) (TokenPair, e
 // same store (their "sid" names the family); [Issuer.RevokeUser] ends
 // every login of a user.
 func (i *Issuer) Revoke(ctx context.Context, refreshToken string) error {
+	return i.revoke(ctx, refreshToken, "")
+}
+
+// RevokeFor is [Issuer.Revoke] for a refresh token of subject only: a
+// token of another subject is left alone and answered [ErrRefreshInvalid],
+// as an unknown one, so that a stolen refresh token cannot log somebody
+// else out and the answer does not tell whether it exists.
+func (i *Issuer) RevokeFor(ctx context.Context, refreshToken, subject string) error {
+	if subject == "" {
+		return errors.New("jwt: empty subject")
+	}
+	return i.revoke(ctx, refreshToken, subject)
+}
+
+// revoke revokes the family of refreshToken, when owner is "" or its
+// subject.
+func (i *Issuer) revoke(ctx context.Context, refreshToken, owner string) error {
 	if i.store == nil {
 		return ErrNoStore
 	}
@@ -136,6 +153,8 @@ func (i *Issuer) Revoke(ctx context.Context, refreshToken string) error {
 		return ErrRefreshInvalid
 	case err != nil:
 		return fmt.Errorf("jwt: get refresh token: %w", err)
+	case owner != "" && rec.Subject != owner:
+		return ErrRefreshInvalid
 	}
 	if !rec.RevokedAt.IsZero() {
 		return nil

@@ -70,6 +70,7 @@ type Store interface {
 // loses everything on restart; it does not share state between instances
 // of the app. Build it with [NewMemoryStore].
 type MemoryStore struct {
+	now       func() time.Time
 	mu        sync.Mutex
 	tokens    map[string]*RefreshRecord
 	families  map[string]*memFamily
@@ -83,9 +84,24 @@ type memFamily struct {
 
 var _ Store = (*MemoryStore)(nil)
 
-// NewMemoryStore returns an empty MemoryStore.
-func NewMemoryStore() *MemoryStore {
+// MemoryStoreConfig configures [NewMemoryStore].
+type MemoryStoreConfig struct {
+	// Now returns the current time, against which
+	// [MemoryStore.DeleteExpired] judges expiry, as sqltokens.Config.Now
+	// does. Optional, for tests. Default time.Now.
+	Now func() time.Time
+}
+
+// NewMemoryStore returns an empty MemoryStore. It starts no goroutine:
+// call [MemoryStore.DeleteExpired] now and then (a ticker) in a long-lived
+// process.
+func NewMemoryStore(cfg MemoryStoreConfig) *MemoryStore {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &MemoryStore{
+		now:       now,
 		tokens:    make(map[string]*RefreshRecord),
 		families:  make(map[string]*memFamily),
 		notBefore: make(map[string]time.Time),
@@ -181,14 +197,16 @@ func (m *MemoryStore) FamilyRevoked(_ context.Context, family string) (bool, err
 	return ok && !f.revoked.IsZero(), nil
 }
 
-// DeleteExpired removes the tokens that expired before now, and the
-// families left without tokens, so that memory does not grow without
-// bound. Not-before times are kept. It returns the number of tokens
-// removed.
-func (m *MemoryStore) DeleteExpired(_ context.Context, now time.Time) (int, error) {
+// DeleteExpired removes the tokens that expired before now (by
+// MemoryStoreConfig.Now), and the families left without tokens, so that
+// memory does not grow without bound, and returns how many tokens it
+// removed. Not-before times are kept. Its signature is that of
+// sqltokens.Store.DeleteExpired and session/sqlstore's.
+func (m *MemoryStore) DeleteExpired(_ context.Context) (int64, error) {
+	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n := 0
+	var n int64
 	alive := make(map[string]bool, len(m.families))
 	for h, rec := range m.tokens {
 		if rec.ExpiresAt.Before(now) {

@@ -10,19 +10,19 @@ import (
 )
 
 func TestMemoryStore(t *testing.T) {
-	storetest.Run(t, func(*testing.T) jwt.Store { return jwt.NewMemoryStore() })
+	storetest.Run(t, func(*testing.T) jwt.Store { return jwt.NewMemoryStore(jwt.MemoryStoreConfig{}) })
 }
 
 func TestMemoryStoreDeleteExpired(t *testing.T) {
 	ctx := context.Background()
-	s := jwt.NewMemoryStore()
+	s := jwt.NewMemoryStore(jwt.MemoryStoreConfig{Now: func() time.Time { return testNow }})
 	for i, exp := range []time.Time{testNow.Add(-time.Minute), testNow.Add(time.Minute)} {
 		rec := jwt.RefreshRecord{Hash: jwt.HashRefreshToken(string(rune('a' + i))), Family: string(rune('f' + i)), Subject: "u", ExpiresAt: exp}
 		if err := s.SaveRefresh(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
 	}
-	n, err := s.DeleteExpired(ctx, testNow)
+	n, err := s.DeleteExpired(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 // gets a fresh store.
 func ExampleRun() {
 	testMemoryStore := func(t *testing.T) {
-		storetest.Run(t, func(*testing.T) jwt.Store { return jwt.NewMemoryStore() })
+		storetest.Run(t, func(*testing.T) jwt.Store { return jwt.NewMemoryStore(jwt.MemoryStoreConfig{}) })
 	}
 	_ = testMemoryStore // func TestMemoryStore(t *testing.T) { ... } in a _test.go file
 }
