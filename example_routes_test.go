@@ -211,3 +211,36 @@ func ExampleAuthenticator_MountOAuth() {
 	// 302 https://github.example/login/oauth/authorize
 	// 404
 }
+
+// Chain runs registered strategies for a net/http handler, such as the
+// token endpoints of strategy/jwt (jwt.CheckWith(auth.Chain("local"),
+// subject)): the same result and audit records as a route, no session.
+// WrapHandler mounts the handler on Echo with Echo's client IP.
+func ExampleAuthenticator_Chain() {
+	auth, _ := newExampleAuth()
+	check := auth.Chain("id")
+	whoami := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, err := check.Authenticate(r)
+		switch {
+		case err != nil:
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		case res.Kind == strategy.KindSuccess:
+			fmt.Fprintln(w, "hello", res.User.Name)
+		default:
+			w.Header().Set("WWW-Authenticate", res.Challenge)
+			http.Error(w, res.Info.Message, res.FailStatus())
+		}
+	})
+	e := echo.New()
+	e.GET("/whoami", passport.WrapHandler(whoami))
+
+	req := httptest.NewRequest(http.MethodGet, "/whoami", nil)
+	req.Header.Set("X-Account", "7")
+	rec := serve(e, req)
+	fmt.Print(rec.Code, " ", rec.Body.String())
+	rec = serve(e, httptest.NewRequest(http.MethodGet, "/whoami", nil))
+	fmt.Print(rec.Code, " ", rec.Header().Get("WWW-Authenticate"), " ", rec.Body.String())
+	// Output:
+	// 200 hello Ada
+	// 401 Account realm="example" Unknown account.
+}
