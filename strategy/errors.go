@@ -176,3 +176,29 @@ func VerifyResult[U any](name, challenge string, m FailMessages, user U, err err
 	}
 	return Fail[U](challenge, status, m.For(status, err)).WithReason(fmt.Errorf("%s: verify: %w", name, reason)), nil
 }
+
+// MissingError is an error of a strategy's parser for credentials that are
+// absent: errors.Is(err, [ErrMissingCredentials]) holds. Declare each as a
+// constant whose text starts with the package's name, and never put
+// request data in it:
+//
+//	const errNoKey strategy.MissingError = "apikey: no key"
+type MissingError string
+
+// Error returns the text.
+func (e MissingError) Error() string { return string(e) }
+
+// Unwrap returns [ErrMissingCredentials].
+func (e MissingError) Unwrap() error { return ErrMissingCredentials }
+
+// MalformedError is [MissingError] for credentials that cannot be read:
+// errors.Is(err, [ErrMalformedCredentials]) holds.
+//
+//	const errTooLong strategy.MalformedError = "apikey: key too long"
+type MalformedError string
+
+// Error returns the text.
+func (e MalformedError) Error() string { return string(e) }
+
+// Unwrap returns [ErrMalformedCredentials].
+func (e MalformedError) Unwrap() error { return ErrMalformedCredentials }

@@ -7,31 +7,14 @@ import (
 	"github.com/gopassport/passport/strategy"
 )
 
-// missingError is an absent key; it unwraps to
-// strategy.ErrMissingCredentials.
-type missingError string
-
-func (e missingError) Error() string { return "apikey: " + string(e) }
-
-// Unwrap ties every missingError to strategy.ErrMissingCredentials.
-func (e missingError) Unwrap() error { return strategy.ErrMissingCredentials }
-
-// malformedError is a key that cannot be read; it unwraps to
-// strategy.ErrMalformedCredentials. Its text never holds request data.
-type malformedError string
-
-func (e malformedError) Error() string { return "apikey: " + string(e) }
-
-// Unwrap ties every malformedError to strategy.ErrMalformedCredentials.
-func (e malformedError) Unwrap() error { return strategy.ErrMalformedCredentials }
-
+// The reasons of a key that is absent or cannot be read.
 const (
-	errNoKey             missingError   = "no key"
-	errRepeatedHeader    malformedError = "key header repeated"
-	errRepeatedAuth      malformedError = "repeated authorization header"
-	errRepeatedQuery     malformedError = "key query parameter repeated"
-	errTooLong           malformedError = "key too long"
-	errInvalidCharacters malformedError = "key has characters other than visible ASCII"
+	errNoKey             strategy.MissingError   = "apikey: no key"
+	errRepeatedHeader    strategy.MalformedError = "apikey: key header repeated"
+	errRepeatedAuth      strategy.MalformedError = "apikey: repeated authorization header"
+	errRepeatedQuery     strategy.MalformedError = "apikey: key query parameter repeated"
+	errTooLong           strategy.MalformedError = "apikey: key too long"
+	errInvalidCharacters strategy.MalformedError = "apikey: key has characters other than visible ASCII"
 )
 
 // extract finds the key in r: in the header, else in an Authorization

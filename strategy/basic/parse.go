@@ -9,37 +9,20 @@ import (
 	"github.com/gopassport/passport/strategy"
 )
 
-// missingError is an absent credential; it unwraps to
-// strategy.ErrMissingCredentials.
-type missingError string
-
-func (e missingError) Error() string { return "basic: " + string(e) }
-
-// Unwrap ties every missingError to strategy.ErrMissingCredentials.
-func (e missingError) Unwrap() error { return strategy.ErrMissingCredentials }
-
-// malformedError is a credential that cannot be read; it unwraps to
-// strategy.ErrMalformedCredentials. Its text never holds request data.
-type malformedError string
-
-func (e malformedError) Error() string { return "basic: " + string(e) }
-
-// Unwrap ties every malformedError to strategy.ErrMalformedCredentials.
-func (e malformedError) Unwrap() error { return strategy.ErrMalformedCredentials }
-
+// The reasons of a credentials that is absent or cannot be read.
 const (
-	errNoHeader         missingError   = "no authorization header"
-	errOtherScheme      missingError   = "authorization header of another scheme"
-	errEmpty            missingError   = "empty credentials"
-	errEmptyUsername    missingError   = "empty username"
-	errRepeatedHeader   malformedError = "repeated authorization header"
-	errTooLong          malformedError = "credentials too long"
-	errBadBase64        malformedError = "credentials are not base64"
-	errNoColon          malformedError = "no colon between username and password"
-	errUsernameTooLong  malformedError = "username too long"
-	errPasswordTooLong  malformedError = "password too long"
-	errInvalidUTF8      malformedError = "credentials are not UTF-8"
-	errControlCharacter malformedError = "control character in credentials"
+	errNoHeader         strategy.MissingError   = "basic: no authorization header"
+	errOtherScheme      strategy.MissingError   = "basic: authorization header of another scheme"
+	errEmpty            strategy.MissingError   = "basic: empty credentials"
+	errEmptyUsername    strategy.MissingError   = "basic: empty username"
+	errRepeatedHeader   strategy.MalformedError = "basic: repeated authorization header"
+	errTooLong          strategy.MalformedError = "basic: credentials too long"
+	errBadBase64        strategy.MalformedError = "basic: credentials are not base64"
+	errNoColon          strategy.MalformedError = "basic: no colon between username and password"
+	errUsernameTooLong  strategy.MalformedError = "basic: username too long"
+	errPasswordTooLong  strategy.MalformedError = "basic: password too long"
+	errInvalidUTF8      strategy.MalformedError = "basic: credentials are not UTF-8"
+	errControlCharacter strategy.MalformedError = "basic: control character in credentials"
 )
 
 // maxEncodedLen is the length of the longest base64 credentials accepted:
