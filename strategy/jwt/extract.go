@@ -166,18 +166,7 @@ func Form(field string) Extractor {
 		if err := r.ParseForm(); err != nil {
 			return "", errUnreadableForm
 		}
-		values := r.PostForm[field]
-		switch len(values) {
-		case 0:
-			return "", errNoToken
-		case 1:
-		default:
-			return "", errRepeatedValue
-		}
-		if values[0] == "" {
-			return "", errNoToken
-		}
-		return values[0], nil
+		return single(r.PostForm[field])
 	}
 }
 
@@ -194,19 +183,20 @@ func Query(param string) Extractor {
 		if r.URL == nil || r.URL.RawQuery == "" {
 			return "", errNoToken
 		}
-		values := r.URL.Query()[param]
-		switch len(values) {
-		case 0:
-			return "", errNoToken
-		case 1:
-		default:
-			return "", errRepeatedValue
-		}
-		if values[0] == "" {
-			return "", errNoToken
-		}
-		return values[0], nil
+		return single(r.URL.Query()[param])
 	}
+}
+
+// single returns the one token of a field's values: none or an empty one
+// is no token, two are malformed.
+func single(values []string) (string, error) {
+	switch {
+	case len(values) > 1:
+		return "", errRepeatedValue
+	case len(values) == 0 || values[0] == "":
+		return "", errNoToken
+	}
+	return values[0], nil
 }
 
 // Chain returns an extractor that tries extractors in order: the first one
