@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/gopassport/passport/internal/cleanup"
+	"github.com/gopassport/passport/internal/configerr"
 	"github.com/gopassport/passport/internal/sqldialect"
 	"github.com/gopassport/passport/session"
 )
@@ -26,26 +27,10 @@ const DefaultCleanupInterval = 10 * time.Minute
 // configuration mistake. The error's message names the field.
 var ErrInvalidConfig = errors.New("sqlstore: invalid config")
 
-// configError is a configuration mistake: its message is the mistake's
-// own, and it matches [ErrInvalidConfig] as well as the cause it wraps.
-type configError struct {
-	msg   string
-	cause error // may be nil
-}
-
-func (e *configError) Error() string { return e.msg }
-func (e *configError) Unwrap() []error {
-	if e.cause == nil {
-		return []error{ErrInvalidConfig}
-	}
-	return []error{ErrInvalidConfig, e.cause}
-}
-
-// configErrorf returns a configuration mistake; a %w verb in format names
-// its cause.
+// configErrorf returns a configuration mistake matching ErrInvalidConfig;
+// a %w verb in format names its cause.
 func configErrorf(format string, args ...any) error {
-	err := fmt.Errorf(format, args...)
-	return &configError{msg: err.Error(), cause: errors.Unwrap(err)}
+	return configerr.Errorf(ErrInvalidConfig, format, args...)
 }
 
 // Config configures a [Store]. Dialect, CleanupInterval, Logger and Now

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gopassport/passport/internal/configerr"
 	"github.com/gopassport/passport/internal/httpsyntax"
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/throttle"
@@ -18,16 +19,9 @@ import (
 // configuration mistake. The error's message names the field.
 var ErrInvalidConfig = errors.New("apikey: invalid config")
 
-// configError is a configuration mistake: its message is the mistake's
-// own, which names the field, and it matches [ErrInvalidConfig].
-type configError struct{ msg string }
-
-func (e *configError) Error() string { return e.msg }
-func (e *configError) Unwrap() error { return ErrInvalidConfig }
-
-// configErrorf returns a configuration mistake with a formatted message.
+// configErrorf returns a configuration mistake matching ErrInvalidConfig.
 func configErrorf(format string, args ...any) error {
-	return &configError{msg: fmt.Sprintf(format, args...)}
+	return configerr.Errorf(ErrInvalidConfig, format, args...)
 }
 
 // Defaults of [Config].

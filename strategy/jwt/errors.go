@@ -1,6 +1,10 @@
 package jwt
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/gopassport/passport/internal/configerr"
+)
 
 // Sentinel errors of the issuer and its stores, checked with [errors.Is].
 // The strategy never returns them from Authenticate: a rejected token is a
@@ -32,18 +36,6 @@ var (
 // error's message names the field.
 var ErrInvalidConfig = errors.New("jwt: invalid config")
 
-// configError is a configuration mistake: its message is the mistake's
-// own, which names the package and the field, and it matches
-// [ErrInvalidConfig] as well as what it wraps.
-type configError struct{ err error }
-
-func (e *configError) Error() string   { return e.err.Error() }
-func (e *configError) Unwrap() []error { return []error{ErrInvalidConfig, e.err} }
-
-// invalidConfig marks err, when not nil, as a configuration mistake.
-func invalidConfig(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &configError{err: err}
-}
+// invalidConfig marks err, when not nil, as a configuration mistake
+// matching ErrInvalidConfig.
+func invalidConfig(err error) error { return configerr.Wrap(ErrInvalidConfig, err) }
