@@ -38,7 +38,9 @@
 //
 //   - strategies: [Authenticator.Use], [Authenticator.Unuse], [Authenticator.Strategy]
 //   - routes: [Authenticator.Authenticate], [Authenticator.AuthenticateAny]
-//     (each a [Route] with Handler and Middleware), [Authenticator.MountOAuth]
+//     (each a [Route] with Handler and Middleware), [Authenticator.MountOAuth];
+//     [Authenticator.Chain] runs strategies for a net/http handler (the token
+//     endpoints of strategy/jwt), mounted with [WrapHandler]
 //   - sessions: [Authenticator.Session] and [Authenticator.SessionWithConfig]
 //     (the middleware), [Authenticator.SessionManager] (Config.Sessions),
 //     [Authenticator.SessionLoginStrategy] (the login of the session, as a

@@ -1,15 +1,10 @@
 package oauthtest
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/markbates/goth/providers/github"
@@ -47,28 +42,14 @@ type GitHub struct {
 	// ClientID and ClientSecret are the credentials the fake accepts.
 	ClientID, ClientSecret string
 
-	done       chan struct{}
-	closeOnce  sync.Once
-	tokenCalls atomic.Int64
+	authServer
 
-	mu          sync.Mutex
-	user        GitHubUser
-	emails      []GitHubEmail
-	fault       Fault
-	profFault   Fault
-	deny        string
-	requirePKCE bool
-	codes       map[string]grant
-	reusable    map[string]bool
-	tokens      map[string]bool
-	authorize   []url.Values
-}
-
-// grant is what an authorization code stands for.
-type grant struct {
-	redirectURI string
-	challenge   string // S256 code challenge, if the request had one
-	nonce       string
+	// guarded by mu
+	user      GitHubUser
+	emails    []GitHubEmail
+	profFault Fault
+	deny      string
+	tokens    map[string]bool
 }
 
 // NewGitHub starts a fake GitHub with a default user (ID 4242, login
@@ -86,6 +67,7 @@ func NewGitHub(tb testing.TB) *GitHub {
 	mux.HandleFunc("GET /user", g.handleUser)
 	mux.HandleFunc("GET /user/emails", g.handleEmails)
 	g.Server = httptest.NewServer(mux)
+	g.srv = g.Server
 	if tb != nil {
 		tb.Cleanup(g.Close)
 	}
@@ -95,16 +77,15 @@ func NewGitHub(tb testing.TB) *GitHub {
 // newGrants returns the authorization server that GitHub and Google
 // share, without its server.
 func newGrants(prefix string) *GitHub {
-	return &GitHub{
+	g := &GitHub{
 		ClientID:     prefix + "-client-" + token(""),
 		ClientSecret: prefix + "-secret-" + token(""),
-		done:         make(chan struct{}),
 		user:         GitHubUser{ID: 4242, Login: "octo", Name: "Octo Cat"},
 		emails:       []GitHubEmail{{Email: "octo@example.test", Primary: true, Verified: true}},
-		codes:        map[string]grant{},
-		reusable:     map[string]bool{},
 		tokens:       map[string]bool{},
 	}
+	g.init()
+	return g
 }
 
 // OAuth2 returns the OAuth 2.0 client of the fake for callbackURL, the
@@ -117,16 +98,6 @@ func (g *GitHub) OAuth2(callbackURL string) *oauth2.Config {
 		Endpoint: oauth2.Endpoint{AuthURL: base + "/login/oauth/authorize", TokenURL: base + "/login/oauth/access_token"},
 		Scopes:   []string{"user:email"},
 	}
-}
-
-// SetRequirePKCE makes the token endpoint refuse (invalid_grant) a code
-// whose authorization request carried no S256 code_challenge, as an
-// authorization server that enforces PKCE does. A verifier is always
-// checked against a challenge that was sent.
-func (g *GitHub) SetRequirePKCE(on bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.requirePKCE = on
 }
 
 // SetProfileFault makes the profile endpoints (GitHub's /user and
@@ -146,15 +117,6 @@ func (g *GitHub) profileFaulted(w http.ResponseWriter, r *http.Request) bool {
 	return serveFault(w, r, f, g.done)
 }
 
-// Close ends any stalled request and shuts the server down. It is
-// idempotent.
-func (g *GitHub) Close() {
-	g.closeOnce.Do(func() {
-		close(g.done)
-		g.Server.Close()
-	})
-}
-
 // Provider returns goth's GitHub provider pointed at the fake, with the
 // given callback URL and the scope "user:email".
 func (g *GitHub) Provider(callbackURL string) *github.Provider {
@@ -168,13 +130,6 @@ func (g *GitHub) SetUser(u GitHubUser, emails ...GitHubEmail) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.user, g.emails = u, emails
-}
-
-// SetTokenFault makes the token endpoint misbehave from now on.
-func (g *GitHub) SetTokenFault(f Fault) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.fault = f
 }
 
 // SetDeny makes the authorize endpoint refuse: it redirects back with
@@ -195,88 +150,32 @@ func (g *GitHub) AllowCode(code string) {
 	g.reusable[code] = true
 }
 
-// TokenCalls returns how many requests reached the token endpoint.
-func (g *GitHub) TokenCalls() int { return int(g.tokenCalls.Load()) }
-
-// AuthorizeRequests returns the query of every authorization request so
-// far, oldest first.
-func (g *GitHub) AuthorizeRequests() []url.Values {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	out := make([]url.Values, len(g.authorize))
-	for i, q := range g.authorize {
-		out[i] = cloneValues(q)
-	}
-	return out
-}
-
 func (g *GitHub) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	back, ok := g.beginAuthorize(w, q, g.ClientID)
+	if !ok {
+		return
+	}
 	g.mu.Lock()
-	g.authorize = append(g.authorize, cloneValues(q))
 	deny := g.deny
 	g.mu.Unlock()
-	if q.Get("client_id") != g.ClientID {
-		http.Error(w, "unknown client", http.StatusBadRequest)
-		return
-	}
-	back, err := url.Parse(q.Get("redirect_uri"))
-	if err != nil || !back.IsAbs() {
-		http.Error(w, "bad redirect_uri", http.StatusBadRequest)
-		return
-	}
 	params := back.Query()
 	params.Set("state", q.Get("state"))
 	if deny != "" {
 		params.Set("error", "access_denied")
 		params.Set("error_description", deny)
 	} else {
-		code := token("code-")
-		gr := grant{redirectURI: back.String()}
-		if q.Get("code_challenge_method") == "S256" {
-			gr.challenge = q.Get("code_challenge")
-		}
-		g.mu.Lock()
-		g.codes[code] = gr
-		g.mu.Unlock()
-		params.Set("code", code)
+		params.Set("code", g.newCode(back, q))
 	}
 	back.RawQuery = params.Encode()
 	http.Redirect(w, r, back.String(), http.StatusFound)
 }
 
 func (g *GitHub) handleToken(w http.ResponseWriter, r *http.Request) {
-	g.tokenCalls.Add(1)
-	g.mu.Lock()
-	fault := g.fault
-	g.mu.Unlock()
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request")
+	if !g.beginToken(w, r, g.ClientID, g.ClientSecret) {
 		return
 	}
-	if serveFault(w, r, fault, g.done) {
-		return
-	}
-	id, secret := clientCredentials(r)
-	if id != g.ClientID || subtle.ConstantTimeCompare([]byte(secret), []byte(g.ClientSecret)) != 1 {
-		oauthError(w, http.StatusUnauthorized, "invalid_client")
-		return
-	}
-	code := r.PostForm.Get("code")
-	g.mu.Lock()
-	gr, ok := g.codes[code]
-	delete(g.codes, code) // one use, even when the rest fails
-	reusable, requirePKCE := g.reusable[code], g.requirePKCE
-	if reusable {
-		gr, ok = grant{}, true
-	}
-	g.mu.Unlock()
-	if !ok || !checkVerifier(gr.challenge, r.PostForm.Get("code_verifier")) || (requirePKCE && gr.challenge == "" && !reusable) {
-		oauthError(w, http.StatusBadRequest, "invalid_grant")
-		return
-	}
-	if ru := r.PostForm.Get("redirect_uri"); ru != "" && gr.redirectURI != "" && ru != gr.redirectURI {
-		oauthError(w, http.StatusBadRequest, "invalid_grant")
+	if _, ok := g.redeem(w, r, false); !ok {
 		return
 	}
 	tok := token("gho_")
@@ -324,19 +223,6 @@ func (g *GitHub) handleEmails(w http.ResponseWriter, r *http.Request) {
 	emails := append([]GitHubEmail{}, g.emails...)
 	g.mu.Unlock()
 	writeJSON(w, http.StatusOK, emails)
-}
-
-// checkVerifier reports whether verifier answers an S256 challenge (any
-// verifier, or none, when there was no challenge).
-func checkVerifier(challenge, verifier string) bool {
-	if challenge == "" {
-		return true
-	}
-	if verifier == "" {
-		return false
-	}
-	sum := sha256.Sum256([]byte(verifier))
-	return subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) == 1
 }
 
 func cloneValues(v url.Values) url.Values {

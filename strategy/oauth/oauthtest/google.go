@@ -51,6 +51,7 @@ func NewGoogle(tb testing.TB) *Google {
 	o := &Google{g: g}
 	mux.HandleFunc("GET /oauth2/v2/userinfo", o.handleUserinfo)
 	g.Server = httptest.NewServer(mux)
+	g.srv = g.Server
 	o.Server, o.ClientID, o.ClientSecret = g.Server, g.ClientID, g.ClientSecret
 	target, _ := url.Parse(g.Server.URL)
 	o.client = &http.Client{Transport: &googleTransport{target: target, base: &http.Transport{}}}

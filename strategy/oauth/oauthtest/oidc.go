@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/markbates/goth/providers/openidConnect"
@@ -110,21 +108,15 @@ type OIDC struct {
 
 	key, otherKey *rsa.PrivateKey
 	kid           string
-	done          chan struct{}
-	closeOnce     sync.Once
-	tokenCalls    atomic.Int64
+	authServer
 
-	mu          sync.Mutex
-	issuer      string
-	user        OIDCUser
-	fault       Fault
-	infoFault   Fault
-	requirePKCE bool
-	logouts     []url.Values
-	idFault     IDTokenFault
-	codes       map[string]grant
-	tokens      map[string]string // access token → subject
-	authorize   []url.Values
+	// guarded by mu
+	issuer    string
+	user      OIDCUser
+	infoFault Fault
+	logouts   []url.Values
+	idFault   IDTokenFault
+	tokens    map[string]string // access token → subject
 }
 
 // NewOIDC starts a fake OpenID Connect provider signing in the subject
@@ -154,11 +146,10 @@ func NewOIDC(tb testing.TB) *OIDC {
 		key:          key,
 		otherKey:     other,
 		kid:          "k1",
-		done:         make(chan struct{}),
 		user:         OIDCUser{Subject: "oidc-user-1", Email: "ada@example.test", Name: "Ada Lovelace"},
-		codes:        map[string]grant{},
 		tokens:       map[string]string{},
 	}
+	o.init()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", o.handleDiscovery)
 	mux.HandleFunc("GET /jwks", o.handleJWKS)
@@ -167,20 +158,12 @@ func NewOIDC(tb testing.TB) *OIDC {
 	mux.HandleFunc("GET /userinfo", o.handleUserinfo)
 	mux.HandleFunc("GET /logout", o.handleLogout)
 	o.Server = httptest.NewServer(mux)
+	o.srv = o.Server
 	o.issuer = o.Server.URL
 	if tb != nil {
 		tb.Cleanup(o.Close)
 	}
 	return o
-}
-
-// Close ends any stalled request and shuts the server down. It is
-// idempotent.
-func (o *OIDC) Close() {
-	o.closeOnce.Do(func() {
-		close(o.done)
-		o.Server.Close()
-	})
 }
 
 // Issuer returns the issuer URL: the server's URL, with a trailing slash
@@ -225,15 +208,6 @@ func (o *OIDC) SetUserinfoFault(f Fault) {
 	o.infoFault = f
 }
 
-// SetRequirePKCE makes the token endpoint refuse (invalid_grant) a code
-// whose authorization request carried no S256 code_challenge. A verifier
-// is always checked against a challenge that was sent.
-func (o *OIDC) SetRequirePKCE(on bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.requirePKCE = on
-}
-
 // OAuth2 returns the OAuth 2.0 client of the fake for callbackURL, with
 // the scopes openid, email and profile.
 func (o *OIDC) OAuth2(callbackURL string) *oauth2.Config {
@@ -266,32 +240,10 @@ func (o *OIDC) SetUser(u OIDCUser) {
 	o.user = u
 }
 
-// SetTokenFault makes the token endpoint misbehave from now on.
-func (o *OIDC) SetTokenFault(f Fault) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.fault = f
-}
-
 // SetIDTokenFault makes the token endpoint issue a bad ID token from now
 // on.
 func (o *OIDC) SetIDTokenFault(f IDTokenFault) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.idFault = f
-}
-
-// TokenCalls returns how many requests reached the token endpoint.
-func (o *OIDC) TokenCalls() int { return int(o.tokenCalls.Load()) }
-
-// AuthorizeRequests returns the query of every authorization request so
-// far, oldest first.
-func (o *OIDC) AuthorizeRequests() []url.Values {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	out := make([]url.Values, len(o.authorize))
-	for i, q := range o.authorize {
-		out[i] = cloneValues(q)
-	}
-	return out
 }

@@ -1,7 +1,6 @@
 package oauthtest
 
 import (
-	"crypto/subtle"
 	"encoding/base64"
 	"math/big"
 	"net/http"
@@ -40,58 +39,30 @@ func (o *OIDC) handleJWKS(w http.ResponseWriter, _ *http.Request) {
 
 func (o *OIDC) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	o.mu.Lock()
-	o.authorize = append(o.authorize, cloneValues(q))
-	o.mu.Unlock()
-	if q.Get("client_id") != o.ClientID || q.Get("response_type") != "code" {
-		http.Error(w, "bad client or response type", http.StatusBadRequest)
+	back, ok := o.beginAuthorize(w, q, o.ClientID)
+	if !ok {
 		return
 	}
-	back, err := url.Parse(q.Get("redirect_uri"))
-	if err != nil || !back.IsAbs() {
-		http.Error(w, "bad redirect_uri", http.StatusBadRequest)
+	if q.Get("response_type") != "code" {
+		http.Error(w, "bad response type", http.StatusBadRequest)
 		return
 	}
-	code := token("code-")
-	gr := grant{redirectURI: back.String(), nonce: q.Get("nonce")}
-	if q.Get("code_challenge_method") == "S256" {
-		gr.challenge = q.Get("code_challenge")
-	}
-	o.mu.Lock()
-	o.codes[code] = gr
-	o.mu.Unlock()
 	params := back.Query()
-	params.Set("code", code)
+	params.Set("code", o.newCode(back, q))
 	params.Set("state", q.Get("state"))
 	back.RawQuery = params.Encode()
 	http.Redirect(w, r, back.String(), http.StatusFound)
 }
 
 func (o *OIDC) handleToken(w http.ResponseWriter, r *http.Request) {
-	o.tokenCalls.Add(1)
 	o.mu.Lock()
-	fault, idFault, user, requirePKCE := o.fault, o.idFault, o.user, o.requirePKCE
+	idFault, user := o.idFault, o.user
 	o.mu.Unlock()
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request")
+	if !o.beginToken(w, r, o.ClientID, o.ClientSecret) {
 		return
 	}
-	if serveFault(w, r, fault, o.done) {
-		return
-	}
-	id, secret := clientCredentials(r)
-	if id != o.ClientID || subtle.ConstantTimeCompare([]byte(secret), []byte(o.ClientSecret)) != 1 {
-		oauthError(w, http.StatusUnauthorized, "invalid_client")
-		return
-	}
-	code := r.PostForm.Get("code")
-	o.mu.Lock()
-	gr, ok := o.codes[code]
-	delete(o.codes, code)
-	o.mu.Unlock()
-	if !ok || !checkVerifier(gr.challenge, r.PostForm.Get("code_verifier")) || r.PostForm.Get("redirect_uri") != gr.redirectURI ||
-		(requirePKCE && gr.challenge == "") {
-		oauthError(w, http.StatusBadRequest, "invalid_grant")
+	gr, ok := o.redeem(w, r, true)
+	if !ok {
 		return
 	}
 	access := token("at-")
