@@ -173,9 +173,9 @@ func (a *app) routes() error {
 		return err
 	}
 
-	// Middleware per route, not on a group: Echo answers a group's
-	// unknown paths and methods with 404 through the group's middleware,
-	// which would hide the 405 of a wrong method.
+	// Middleware per route (the bearer check of /me), not on a group:
+	// Echo answers a group's unknown paths and methods with 404 through
+	// the group's middleware, which would hide the 405 of a wrong method.
 	e.POST(tokenPath, passport.WrapHandler(ep.Token()))
 	e.POST(refreshPath, passport.WrapHandler(ep.Refresh()))
 	e.POST(logoutPath, passport.WrapHandler(ep.Revoke()))
