@@ -152,28 +152,42 @@ func (a *app) routes() error {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
 
-	password := a.auth.Authenticate("local", passport.Stateless()).Middleware()
 	bearer := a.auth.Authenticate("jwt", passport.Stateless()).Middleware()
 	jwks, err := a.issuer.JWKSHandler()
 	if err != nil {
 		return err
 	}
+	// The token endpoints are the library's: they answer as RFC 6749 and
+	// RFC 7009 say, refusals included. The strategies run through Chain,
+	// not as route middleware, so that a login is still audited and
+	// throttled as on a route. Owner makes logout take a bearer access
+	// token and revoke only a refresh token of the same user, so that a
+	// stolen refresh token cannot log somebody else out.
+	subject := func(u *User) string { return u.ID }
+	ep, err := a.issuer.Endpoints(jwt.EndpointsConfig{
+		Authenticate: jwt.CheckWith(a.auth.Chain("local"), subject),
+		Owner:        jwt.CheckWith(a.auth.Chain("jwt"), subject),
+		Logger:       a.logger,
+	})
+	if err != nil {
+		return err
+	}
 
-	// Middleware per route, not on a group: Echo answers a group's
-	// unknown paths and methods with 404 through the group's middleware,
-	// which would hide the 405 of a wrong method.
-	e.POST(tokenPath, a.token, noStore, password)
-	e.POST(refreshPath, a.refresh, noStore)
+	// Middleware per route (the bearer check of /me), not on a group:
+	// Echo answers a group's unknown paths and methods with 404 through
+	// the group's middleware, which would hide the 405 of a wrong method.
+	e.POST(tokenPath, passport.WrapHandler(ep.Token()))
+	e.POST(refreshPath, passport.WrapHandler(ep.Refresh()))
+	e.POST(logoutPath, passport.WrapHandler(ep.Revoke()))
 	e.GET(mePath, a.me, noStore, bearer)
-	e.POST(logoutPath, a.logout, noStore, bearer)
 	e.GET(jwksPath, echo.WrapHandler(jwks))
 	e.HEAD(jwksPath, echo.WrapHandler(jwks))
 	a.e = e
 	return nil
 }
 
-// noStore keeps tokens and account data out of caches (RFC 6749 section
-// 5.1), on errors too.
+// noStore keeps account data out of caches, on errors too, as the token
+// endpoints do for tokens (RFC 6749 section 5.1).
 func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
@@ -210,14 +224,4 @@ func (a *app) sweep(ctx context.Context, interval time.Duration) {
 			}
 		}
 	}
-}
-
-// userOf returns the user the route's strategy authenticated. The routes
-// that call it run behind a strategy, so a missing user is a fault.
-func (a *app) userOf(c echo.Context) (*User, error) {
-	u, ok := a.auth.User(c)
-	if !ok || u == nil {
-		return nil, errors.New("api: no authenticated user on an authenticated route")
-	}
-	return u, nil
 }

@@ -7,10 +7,11 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// handleError renders every error as JSON, {"error": message, "status":
-// code}. The status code and the headers already set (WWW-Authenticate of
-// a 401, Retry-After of a throttled login, Allow of a 405) are kept; a 5xx
-// shows only its status text, the cause goes to the log.
+// handleError renders the errors of the app's own routes (and Echo's
+// router) as JSON, {"error": message, "status": code}; the token endpoints
+// answer their own refusals. The status code and the headers already set
+// (WWW-Authenticate of a 401, Allow of a 405) are kept; a 5xx shows only
+// its status text, the cause goes to the log.
 func (a *app) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return

@@ -12,7 +12,9 @@ import (
 )
 
 // Example_newApp runs the API in-process: log in, call /api/v1/me with the
-// access token, rotate the refresh token, then present the old one again.
+// access token, rotate the refresh token, then present the old one again:
+// the token endpoints refuse it with RFC 6749's invalid_grant and revoke
+// the whole login, so its access token is refused at once.
 func Example_newApp() {
 	a, err := newApp(config{
 		Issuer: "https://api.example.com",
@@ -54,10 +56,14 @@ func Example_newApp() {
 
 	rec = call(http.MethodPost, "/api/v1/token/refresh", "", `{"refresh_token":"`+first+`"}`)
 	fmt.Println("reuse:", rec.Code, strings.TrimSpace(rec.Body.String()))
+
+	rec = call(http.MethodGet, "/api/v1/me", pair.AccessToken, "")
+	fmt.Println("me after the reuse:", rec.Code, rec.Header().Get("WWW-Authenticate"))
 	// Output:
 	// login: 200
 	// me: 200 {"id":"1","name":"Ada Lovelace","email":"ada@example.com"}
 	// me without a token: 401 Bearer realm="api"
 	// refresh: 200
-	// reuse: 401 {"error":"Invalid refresh token.","status":401}
+	// reuse: 400 {"error":"invalid_grant","error_description":"invalid refresh token"}
+	// me after the reuse: 401 Bearer realm="api", error="invalid_token", error_description="token revoked"
 }

@@ -118,6 +118,7 @@ func (f *fixture) login(email, password string) jwt.TokenPair {
 	if rec.Code != http.StatusOK {
 		f.t.Fatalf("login: got %d %s; want 200", rec.Code, rec.Body)
 	}
+	wantNoStore(f.t, rec)
 	return decode[jwt.TokenPair](f.t, rec)
 }
 
@@ -125,6 +126,22 @@ func (f *fixture) login(email, password string) jwt.TokenPair {
 func (f *fixture) refresh(tok string) *httptest.ResponseRecorder {
 	f.t.Helper()
 	return f.do(request{method: http.MethodPost, path: refreshPath, body: refreshBody(tok)})
+}
+
+// logout posts a refresh token to the logout route with an access token.
+func (f *fixture) logout(access, refresh string) *httptest.ResponseRecorder {
+	f.t.Helper()
+	return f.do(request{method: http.MethodPost, path: logoutPath, bearer: access, body: refreshBody(refresh)})
+}
+
+// wantLoggedOut checks logout's answer to a request it accepted: RFC
+// 7009's 200 with an empty body, whether or not a login was revoked.
+func wantLoggedOut(t testing.TB, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code != http.StatusOK || rec.Body.Len() != 0 {
+		t.Fatalf("logout: got %d %q; want 200 with an empty body", rec.Code, rec.Body)
+	}
+	wantNoStore(t, rec)
 }
 
 // me gets /api/v1/me with an access token.
@@ -169,6 +186,53 @@ func wantError(t testing.TB, rec *httptest.ResponseRecorder, code int, msg strin
 	}
 	if got.Error == "" || (msg != "" && got.Error != msg) {
 		t.Errorf("error field: got %q; want %q", got.Error, msg)
+	}
+}
+
+// tokenErrorBody is an RFC 6749 section 5.2 error: the refusals of the
+// library's token endpoints (token, refresh, logout).
+type tokenErrorBody struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+// wantTokenError checks that rec is a token endpoint's refusal: status,
+// the RFC 6749 JSON body with code as its "error" (an empty code accepts
+// any) and the headers that keep it out of caches. It returns the body
+// for the caller's checks of the description.
+func wantTokenError(t testing.TB, rec *httptest.ResponseRecorder, status int, code string) tokenErrorBody {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status: got %d; want %d (body %s)", rec.Code, status, rec.Body)
+	}
+	wantNoStore(t, rec)
+	got := decode[tokenErrorBody](t, rec)
+	if got.Error == "" || (code != "" && got.Error != code) {
+		t.Errorf("error field: got %q; want %q (body %s)", got.Error, code, rec.Body)
+	}
+	return got
+}
+
+// wantInvalidGrant checks the refusal of a refresh token that cannot be
+// used, whatever the reason: the same 400 invalid_grant for all, so that
+// the answer tells a thief nothing.
+func wantInvalidGrant(t testing.TB, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	got := wantTokenError(t, rec, http.StatusBadRequest, "invalid_grant")
+	if got.Description != "invalid refresh token" {
+		t.Errorf("error_description: got %q; want %q", got.Description, "invalid refresh token")
+	}
+}
+
+// wantNoStore checks that rec may not be cached (RFC 6749 section 5.1):
+// it carries tokens, or answers a request that carried one.
+func wantNoStore(t testing.TB, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Cache-Control: got %q; want %q", got, "no-store")
+	}
+	if got := rec.Header().Get("Pragma"); got != "no-cache" {
+		t.Errorf("Pragma: got %q; want %q", got, "no-cache")
 	}
 }
 

@@ -6,13 +6,22 @@
 // Routes:
 //
 //	POST /api/v1/token          {"email","password"} (JSON or a form) → 200 token pair
-//	POST /api/v1/token/refresh  {"refresh_token"} → 200 a new pair; a reused token → 401, its login revoked
+//	POST /api/v1/token/refresh  {"refresh_token"} → 200 a new pair; an unusable token → 400 invalid_grant,
+//	                            a reused one also revokes its login
 //	GET  /api/v1/me             Authorization: Bearer <access token> → 200 {"id","name","email"}
-//	POST /api/v1/logout         bearer access token and {"refresh_token"} → 204, the login and its access tokens revoked
+//	POST /api/v1/logout         bearer access token and {"refresh_token"} (or RFC 7009's {"token"}) → 200,
+//	                            the login and its access tokens revoked
 //	GET  /.well-known/jwks.json the public signing key, for other services to verify tokens
 //
-// Every error, on every route, is a JSON object {"error": message, "status": code};
-// a 5xx shows only its status text.
+// The token, refresh and logout routes are the token endpoints of
+// strategy/jwt: they answer as OAuth 2.0 (RFC 6749) does, never cached,
+// and refuse with {"error": code, "error_description": text}, such as
+// invalid_grant for a wrong password or an unusable refresh token. Logout
+// is RFC 7009 revocation: it answers 200 whether or not the refresh token
+// was known, and leaves a refresh token of another user alone, so that a
+// stolen one cannot log its owner out and the answer tells a thief
+// nothing. The app's own errors (/me, unknown routes, wrong methods) are
+// {"error": message, "status": code}; a 5xx shows only its status text.
 //
 // Users and refresh tokens live in memory, and the signing key is generated
 // at start: a restart logs every client out. The seeded user is
