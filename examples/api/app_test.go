@@ -46,9 +46,9 @@ func TestToken(t *testing.T) {
 		{name: "nok, password as a number", req: request{body: `{"email":"ada@example.com","password":1}`}, status: http.StatusBadRequest,
 			code: "invalid_request", desc: "Malformed credentials."},
 		// The endpoint caps the body at 4 KiB and local fails with its
-		// 413, which jwt.CheckWith answers as a 400 invalid_grant.
-		{name: "nok, body over 4 KiB", req: request{body: credentials(adaEmail, strings.Repeat("a", 5000))}, status: http.StatusBadRequest,
-			code: "invalid_grant", desc: "Request body too large."},
+		// 413, which jwt.CheckWith keeps.
+		{name: "nok, body over 4 KiB", req: request{body: credentials(adaEmail, strings.Repeat("a", 5000))}, status: http.StatusRequestEntityTooLarge,
+			code: "invalid_request", desc: "Request body too large."},
 		// Echo's router answers a wrong method before the endpoint runs.
 		{name: "nok, GET", req: request{method: http.MethodGet}, status: http.StatusMethodNotAllowed},
 	}

@@ -130,7 +130,7 @@ func (e *Endpoints) Refresh() http.Handler {
 		pair, err := e.issuer.Refresh(r.Context(), tok)
 		switch {
 		case errors.Is(err, ErrRefreshReused):
-			e.logger.WarnContext(r.Context(), "jwt: refresh token reused, login revoked", "err", err)
+			e.logger.WarnContext(r.Context(), "jwt: refresh token reused, login revoked", "ip", strategy.ClientIP(r), "err", err)
 			return invalidGrant(err)
 		case errors.Is(err, ErrRefreshInvalid), errors.Is(err, ErrRefreshExpired), errors.Is(err, ErrRefreshRevoked):
 			return invalidGrant(err)
@@ -284,7 +284,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 // status, 401 by default, and sends the challenge in WWW-Authenticate; a
 // 400 is invalid_request, a 429 keeps its status and headers such as
 // Retry-After, any other fail is a 400 invalid_grant); a strategy that
-// passes is a 400 invalid_request; a redirect or the strategy's error is a
+// passes is a 400 invalid_request; a body over the limit keeps its 413 as
+// invalid_request; a redirect or the strategy's error is a
 // fault. The fail's message, a text of the catalogue, is the description.
 func CheckWith[U any](s strategy.Strategy[U], subject func(U) string) func(ctx context.Context, r *http.Request) (Grant, error) {
 	return func(ctx context.Context, r *http.Request) (Grant, error) {
@@ -324,6 +325,8 @@ func failError(status int, challenge, message string, header http.Header, reason
 		}
 	case status == http.StatusBadRequest:
 		te.Code = "invalid_request"
+	case status == http.StatusRequestEntityTooLarge:
+		te.Status, te.Code = status, "invalid_request"
 	case status == http.StatusTooManyRequests:
 		te.Status = status
 	}

@@ -352,6 +352,8 @@ func TestCheckWith(t *testing.T) {
 		{name: "nok, 400 fail with a challenge", res: strategy.Fail[string](`Bearer realm="x", error="invalid_request"`, 400, ""), status: 400, code: "invalid_request"},
 		{name: "nok, 403 fail", res: strategy.Fail[string](`Bearer realm="x", error="insufficient_scope"`, 403, ""), status: 403, code: "insufficient_scope"},
 		{name: "nok, pass", res: strategy.Pass[string](), status: 400, code: "invalid_request"},
+		{name: "nok, body over the limit", res: strategy.Fail[string]("", 413, strategy.MsgRequestTooLarge), status: 413, code: "invalid_request"},
+		{name: "nok, throttled", res: strategy.Fail[string]("", 429, strategy.MsgTooManyAttempts), status: 429, code: "invalid_grant"},
 		{name: "fault, redirect", res: strategy.Redirect[string]("/elsewhere", 0)},
 		{name: "fault, error", err: errors.New("down")},
 	}
