@@ -61,7 +61,7 @@ type socialApp struct {
 	mu       sync.Mutex
 	users    map[string]*socialUser
 	idents   map[oauth.Identity]string // identity → user ID
-	faults   []string
+	faults   *oauthtest.FaultLog
 	nextUser int
 }
 
@@ -266,17 +266,10 @@ func newSocialApp(t *testing.T, timeout time.Duration) *socialApp {
 		return c.Redirect(http.StatusFound, "/")
 	})
 	a.e = e
-	a.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &socialStatus{ResponseWriter: w}
-		e.ServeHTTP(rec, r)
-		// 500 is a fault of ours; 502 and 503 are a provider's outage,
-		// which the tests that cause one check.
-		if rec.code == http.StatusInternalServerError {
-			a.mu.Lock()
-			a.faults = append(a.faults, fmt.Sprintf("%s %s: %d", r.Method, r.URL.Path, rec.code))
-			a.mu.Unlock()
-		}
-	}))
+	// 500 is a fault of ours; 502 and 503 are a provider's outage, which
+	// the tests that cause one check.
+	a.faults = oauthtest.RecordFaults(e)
+	a.srv = httptest.NewUnstartedServer(a.faults)
 	a.srv.Listener.Close()
 	a.srv.Listener = ln
 	a.srv.Start()
@@ -318,27 +311,6 @@ func newBrowser(t *testing.T) (follow, step *http.Client) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return follow, step
 }
-
-type socialStatus struct {
-	http.ResponseWriter
-	code int
-}
-
-func (w *socialStatus) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *socialStatus) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *socialStatus) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // signIn is the login Verify: the user who owns the identity, or a new
 // one. Never by e-mail.
@@ -442,11 +414,7 @@ func (a *socialApp) loggedOut(t *testing.T, c *http.Client) {
 
 func (a *socialApp) checkNoFaults(t *testing.T) {
 	t.Helper()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.faults) > 0 {
-		t.Errorf("got server errors %q; want none", a.faults)
-	}
+	a.faults.Check(t)
 }
 
 func setQuery(u *url.URL, kv ...string) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/gopassport/passport/session/sqlstore"
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/oauth"
+	"github.com/gopassport/passport/strategy/oauth/oauthtest"
 )
 
 // app is a net/http app that runs oauth strategies on
@@ -35,7 +36,7 @@ type app struct {
 	strategies map[string]*oauth.Strategy[string]
 	last       strategy.Result[string]
 	lastErr    error
-	faults     []string // requests answered with a 500
+	faults     *oauthtest.FaultLog // requests answered with a 500
 	// requestTimeout, when set, bounds the context of every auth request.
 	requestTimeout time.Duration
 }
@@ -70,17 +71,10 @@ func newApp(t *testing.T) *app {
 		_, _ = io.WriteString(w, u)
 	})
 	inner := mgr.Middleware(mux)
-	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusWriter{ResponseWriter: w}
-		inner.ServeHTTP(rec, r)
-		// 500 is a fault of ours; 502 and 503 are the provider's outage,
-		// which tests assert where they expect it.
-		if rec.status == http.StatusInternalServerError {
-			a.mu.Lock()
-			a.faults = append(a.faults, r.Method+" "+r.URL.Path)
-			a.mu.Unlock()
-		}
-	}))
+	// 500 is a fault of ours; 502 and 503 are the provider's outage,
+	// which tests assert where they expect it.
+	a.faults = oauthtest.RecordFaults(inner)
+	a.srv = httptest.NewServer(a.faults)
 	t.Cleanup(a.srv.Close)
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -96,27 +90,6 @@ func newApp(t *testing.T) *app {
 func (a *app) closeIdle() {
 	a.browser.CloseIdleConnections()
 }
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // callbackURL is the callback of the strategy called name.
 func (a *app) callbackURL(name string) string { return a.srv.URL + "/auth/" + name + "/callback" }
@@ -203,11 +176,7 @@ func (a *app) outcome() (strategy.Result[string], error) {
 // checkNoFaults fails the test if any request was answered with a 500.
 func (a *app) checkNoFaults(t *testing.T) {
 	t.Helper()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.faults) > 0 {
-		t.Errorf("got 500 answers for %q; want none", a.faults)
-	}
+	a.faults.Check(t)
 }
 
 // get sends a GET with the browser and returns the final status and body.

@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,5 +103,26 @@ func TestOIDCDiscovery(t *testing.T) {
 	}
 	if doc["issuer"] != op.Issuer() || doc["jwks_uri"] != op.Issuer()+"/jwks" {
 		t.Errorf("discovery: got %v", doc)
+	}
+}
+
+// TestFaultLog records the 500s of the app it serves, and only them.
+func TestFaultLog(t *testing.T) {
+	log := oauthtest.RecordFaults(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/fault":
+			http.Error(w, "boom", http.StatusInternalServerError)
+		case "/outage":
+			w.WriteHeader(http.StatusBadGateway)
+		default:
+			_, _ = w.Write([]byte("ok"))
+		}
+	}))
+	for _, p := range []string{"/ok", "/fault", "/outage", "/fault"} {
+		rec := httptest.NewRecorder()
+		log.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+	}
+	if got, want := log.Faults(), []string{"GET /fault", "GET /fault"}; !slices.Equal(got, want) {
+		t.Errorf("Faults() = %q; want %q", got, want)
 	}
 }
