@@ -50,36 +50,49 @@ func (a *Authenticator[U]) SessionWithConfig(cfg SessionConfig) echo.MiddlewareF
 	if skip == nil {
 		skip = middleware.DefaultSkipper
 	}
-	mgr := a.sessions
+	sm := &sessionMiddleware[U]{a: a, skip: skip}
+	// Echo v4 applies middleware on every request: the closure holds one
+	// pointer to the configuration.
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if skip(c) {
-				return next(c)
-			}
-			res := c.Response()
-			r := c.Request()
-			s := mgr.Bind(res, r)
-			r = r.WithContext(session.NewContext(r.Context(), s))
-			s.SetRequest(r)
-			c.SetRequest(r)
-			c.Set(stateKey, &reqState[U]{sess: s})
-			if c.Get(EchoContribStoreKey) == nil {
-				// The app's own echo-contrib/session middleware ran
-				// first: its store stays, or its cookies would be read
-				// with ours and silently dropped.
-				c.Set(EchoContribStoreKey, mgr.Store())
-			}
-			res.Before(func() { a.saveLate(c, s) })
-			err := next(c)
-			if err == nil && !res.Committed {
-				a.saveLate(c, s)
-			}
-			if s.Tampered() {
-				a.auditTamper(c, mgr.NameFor(r))
-			}
-			return err
-		}
+		return func(c echo.Context) error { return sm.serve(c, next) }
 	}
+}
+
+// sessionMiddleware is the configuration of one Session middleware.
+type sessionMiddleware[U any] struct {
+	a    *Authenticator[U]
+	skip middleware.Skipper
+}
+
+// serve binds the session to c, runs next and saves the session.
+func (sm *sessionMiddleware[U]) serve(c echo.Context, next echo.HandlerFunc) error {
+	if sm.skip(c) {
+		return next(c)
+	}
+	a := sm.a
+	mgr := a.sessions
+	res := c.Response()
+	r := c.Request()
+	s := mgr.Bind(res, r)
+	r = r.WithContext(session.NewContext(r.Context(), s))
+	s.SetRequest(r)
+	c.SetRequest(r)
+	c.Set(stateKey, &reqState[U]{sess: s})
+	if c.Get(EchoContribStoreKey) == nil {
+		// The app's own echo-contrib/session middleware ran first: its
+		// store stays, or its cookies would be read with ours and
+		// silently dropped.
+		c.Set(EchoContribStoreKey, mgr.Store())
+	}
+	res.Before(func() { a.saveLate(c, s) })
+	err := next(c)
+	if err == nil && !res.Committed {
+		a.saveLate(c, s)
+	}
+	if s.Tampered() {
+		a.auditTamper(c, mgr.NameFor(r))
+	}
+	return err
 }
 
 // saveLate saves a changed session when the response is already decided:

@@ -87,40 +87,56 @@ func (a *Authenticator[U]) RequireLoginWithConfig(cfg RequireLoginConfig) echo.M
 	if flash == "" && !cfg.DisableLoginFlash {
 		flash = strategy.MsgPleaseLogIn
 	}
-	loginURL, remember := cfg.LoginURL, !cfg.DisableRememberPath
-	challenges := slices.Clone(cfg.Challenges)
+	rl := &requireLogin[U]{a: a, skip: skip, flash: flash, loginURL: cfg.LoginURL,
+		remember: !cfg.DisableRememberPath, challenges: slices.Clone(cfg.Challenges)}
+	// Echo v4 applies a route's middleware on every request: the closure
+	// holds one pointer to the configuration, not a copy of each field.
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if skip(c) {
-				return next(c)
-			}
-			_, ok, err := a.LoadUser(c)
-			if err != nil {
-				return a.fault(c, "session", err)
-			}
-			if ok {
-				return next(c)
-			}
-			r := c.Request()
-			if loginURL != "" && !wantsJSON(r) {
-				if sess, ok := SessionFrom(c); ok {
-					if remember && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-						if back := SafeReturnTo(r.URL.RequestURI()); back != "/" || r.URL.RequestURI() == "/" {
-							sess.Set(ReturnToKey, back)
-						}
-					}
-					if flash != "" {
-						sess.AddFlash("error", a.translate.Translate(r.Context(), flash))
-					}
-				}
-				return c.Redirect(http.StatusFound, loginURL)
-			}
-			for _, ch := range challenges {
-				c.Response().Header().Add(echo.HeaderWWWAuthenticate, ch)
-			}
-			return echo.NewHTTPError(http.StatusUnauthorized, http.StatusText(http.StatusUnauthorized))
-		}
+		return func(c echo.Context) error { return rl.serve(c, next) }
 	}
+}
+
+// requireLogin is the configuration of one RequireLogin middleware.
+type requireLogin[U any] struct {
+	a          *Authenticator[U]
+	skip       middleware.Skipper
+	flash      string
+	loginURL   string
+	remember   bool
+	challenges []string
+}
+
+// serve lets c through to next with a user, and answers it otherwise.
+func (rl *requireLogin[U]) serve(c echo.Context, next echo.HandlerFunc) error {
+	if rl.skip(c) {
+		return next(c)
+	}
+	a := rl.a
+	_, ok, err := a.LoadUser(c)
+	if err != nil {
+		return a.fault(c, "session", err)
+	}
+	if ok {
+		return next(c)
+	}
+	r := c.Request()
+	if rl.loginURL != "" && !wantsJSON(r) {
+		if sess, ok := SessionFrom(c); ok {
+			if rl.remember && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+				if back := SafeReturnTo(r.URL.RequestURI()); back != "/" || r.URL.RequestURI() == "/" {
+					sess.Set(ReturnToKey, back)
+				}
+			}
+			if rl.flash != "" {
+				sess.AddFlash("error", a.translate.Translate(r.Context(), rl.flash))
+			}
+		}
+		return c.Redirect(http.StatusFound, rl.loginURL)
+	}
+	for _, ch := range rl.challenges {
+		c.Response().Header().Add(echo.HeaderWWWAuthenticate, ch)
+	}
+	return echo.NewHTTPError(http.StatusUnauthorized, http.StatusText(http.StatusUnauthorized))
 }
 
 // RequireLogoutConfig configures the RequireLogout middleware. The zero
