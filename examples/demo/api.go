@@ -139,10 +139,13 @@ func (a *app) mountAPI(ctx context.Context) error {
 // routes mounts the API on the app's Echo. The token routes are the
 // library's OAuth 2.0 endpoints: they read their own JSON or form body and
 // answer every refusal themselves, as RFC 6749 JSON with no-store, so the
-// app's error handler never sees them. They authenticate through Chain,
-// not a route's middleware, so that the password is checked (throttled
-// and audited) only on /token and the bearer token only on /logout. /me
-// is an Echo route that takes a bearer token or the session.
+// app's error handler never sees them. They check credentials with the
+// app's strategies through Chain, which audits and throttles as a route
+// does: the password on /token (the logon form's throttle, so guessing on
+// the API locks the account for browsers too), the bearer access token on
+// /logout. WrapHandler gives them the client IP that Echo finds, which the
+// throttle counts by. /me is an Echo route that takes a bearer token or
+// the session.
 func (t *tokenAPI) routes(ctx context.Context) error {
 	ep, err := t.issuer.Endpoints(jwt.EndpointsConfig{
 		Authenticate: jwt.CheckWith(t.auth.Chain("local"), subject),
