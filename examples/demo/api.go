@@ -3,11 +3,18 @@ package main
 // The demo's JSON API: the same contract as examples/api, on the demo's
 // users table and database.
 //
-//	POST /api/v1/token          {"email","password"} (JSON or a form) → 200 token pair
-//	POST /api/v1/token/refresh  {"refresh_token"} → 200 a new pair; a reused token → 401, its login revoked
+//	POST /api/v1/token          {"email","password"} (JSON or a form) → 200 token pair; wrong credentials → 400 invalid_grant
+//	POST /api/v1/token/refresh  {"refresh_token"} → 200 a new pair; an unusable token → 400 invalid_grant,
+//	                            a reused one also revokes its login
 //	GET  /api/v1/me             a bearer access token or the browser's session → 200 {"id","name","email"}
-//	POST /api/v1/logout         bearer access token and {"refresh_token"} → 204, the login and its access tokens revoked
+//	POST /api/v1/logout         bearer access token and {"refresh_token"} → 200, empty: the login and its access
+//	                            tokens revoked; an unknown token, or another user's (left alone), is 200 too
 //	GET  /.well-known/jwks.json the public signing key
+//
+// The token routes are strategy/jwt's endpoints (RFC 6749 and, for
+// logout, RFC 7009): their answers carry Cache-Control: no-store and their
+// refusals are {"error","error_description"} JSON. /me's errors are the
+// demo's {"error","status"} JSON, as for every other /api/ path.
 //
 // The API takes no CSRF token: its routes are exempt from the CSRF
 // middleware, and only GET /api/v1/me, which changes nothing, accepts the
@@ -21,11 +28,8 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -56,9 +60,6 @@ const (
 	// signingKeySetting is the settings row that holds the Ed25519 signing
 	// key, PKCS #8 PEM.
 	signingKeySetting = "jwt_signing_key"
-	// maxTokenBody is the most read of a refresh or logout body: a refresh
-	// token is 43 characters.
-	maxTokenBody = 4 << 10
 )
 
 // isAPI reports whether the request is for the API, which the CSRF
@@ -70,12 +71,10 @@ func isAPI(c echo.Context) bool {
 	return strings.HasPrefix(p, apiPrefix) || p == jwksPath
 }
 
-// tokenAPI is the API's state: the token issuer and the refresh-token
-// store, both on the demo's database.
+// tokenAPI is the API's state: the token issuer, on the demo's database.
 type tokenAPI struct {
 	*app
 	issuer *jwt.Issuer
-	tokens *sqltokens.Store
 }
 
 // apiUser is the JSON form of a user.
@@ -133,33 +132,51 @@ func (a *app) mountAPI(ctx context.Context) error {
 	if err := a.auth.Use("session", a.auth.SessionLoginStrategy()); err != nil {
 		return err
 	}
-	t := &tokenAPI{app: a, issuer: issuer, tokens: tokens}
+	t := &tokenAPI{app: a, issuer: issuer}
 	return t.routes(ctx)
 }
 
-// routes mounts the API on the app's Echo. Each route names its
-// strategies: the password for /token, a bearer token for /logout, a
-// bearer token or the session for /me.
+// routes mounts the API on the app's Echo. The token routes are the
+// library's OAuth 2.0 endpoints: they read their own JSON or form body and
+// answer every refusal themselves, as RFC 6749 JSON with no-store, so the
+// app's error handler never sees them. They check credentials with the
+// app's strategies through Chain, which audits and throttles as a route
+// does: the password on /token (the logon form's throttle, so guessing on
+// the API locks the account for browsers too), the bearer access token on
+// /logout. WrapHandler gives them the client IP that Echo finds, which the
+// throttle counts by. /me is an Echo route that takes a bearer token or
+// the session.
 func (t *tokenAPI) routes(ctx context.Context) error {
-	password := t.auth.Authenticate("local", passport.Stateless()).Middleware()
-	bearer := t.auth.Authenticate("jwt", passport.Stateless()).Middleware()
+	ep, err := t.issuer.Endpoints(jwt.EndpointsConfig{
+		Authenticate: jwt.CheckWith(t.auth.Chain("local"), subject),
+		// Only the refresh token of the bearer token's user is revoked,
+		// so that a stolen refresh token cannot log somebody else out.
+		Owner:  jwt.CheckWith(t.auth.Chain("jwt"), subject),
+		Logger: t.logger,
+	})
+	if err != nil {
+		return err
+	}
 	bearerOrSession := t.auth.AuthenticateAny([]string{"jwt", "session"}, passport.Stateless()).Middleware()
 	jwks, err := t.issuer.JWKSHandler()
 	if err != nil {
 		return err
 	}
 	e := t.e
-	e.POST(apiTokenPath, t.token, noStore, password)
-	e.POST(apiRefreshPath, t.refresh, noStore)
+	e.POST(apiTokenPath, passport.WrapHandler(ep.Token()))
+	e.POST(apiRefreshPath, passport.WrapHandler(ep.Refresh()))
 	e.GET(apiMePath, t.me, noStore, bearerOrSession)
-	e.POST(apiLogoutPath, t.logout, noStore, bearer)
+	// Revoking the refresh token's family (the login) revokes every access
+	// token of the login too: the "jwt" strategy checks the family of each
+	// token's "sid" in the same store.
+	e.POST(apiLogoutPath, passport.WrapHandler(ep.Revoke()))
 	e.GET(jwksPath, echo.WrapHandler(jwks))
 	e.HEAD(jwksPath, echo.WrapHandler(jwks))
 	return nil
 }
 
-// noStore keeps tokens and account data out of caches (RFC 6749 section
-// 5.1), on errors too.
+// noStore keeps account data out of caches, on errors too, as the token
+// endpoints do for tokens (RFC 6749 section 5.1).
 func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
@@ -225,45 +242,6 @@ func (t *tokenAPI) userOf(c echo.Context) (*User, error) {
 	return u, nil
 }
 
-// token is POST /api/v1/token, after the local strategy accepted the email
-// and password: a new login, with a fresh refresh-token family.
-func (t *tokenAPI) token(c echo.Context) error {
-	u, err := t.userOf(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	pair, err := t.issuer.Issue(ctx, subject(u))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, pair)
-}
-
-// refresh is POST /api/v1/token/refresh: the refresh token is rotated.
-// Every refusal is the same 401; a reused token (its login is then
-// revoked) is logged as a security event.
-func (t *tokenAPI) refresh(c echo.Context) error {
-	tok, err := readRefreshToken(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	pair, err := t.issuer.Refresh(ctx, tok)
-	switch {
-	case errors.Is(err, jwt.ErrRefreshReused):
-		// The family is revoked (unless the store failed, which err then
-		// says too): the thief and the client must both log in again.
-		t.logger.WarnContext(ctx, "demo: refresh token reused, login revoked", "ip", c.RealIP(), "err", err)
-		return refreshRefused(err)
-	case errors.Is(err, jwt.ErrRefreshInvalid), errors.Is(err, jwt.ErrRefreshExpired), errors.Is(err, jwt.ErrRefreshRevoked):
-		return refreshRefused(err)
-	case err != nil:
-		return err
-	}
-	return c.JSON(http.StatusOK, pair)
-}
-
 // me is GET /api/v1/me: the user of the bearer token or of the session.
 func (t *tokenAPI) me(c echo.Context) error {
 	u, err := t.userOf(c)
@@ -273,105 +251,6 @@ func (t *tokenAPI) me(c echo.Context) error {
 	return c.JSON(http.StatusOK, apiUser{ID: subject(u), Name: u.Name, Email: u.Email})
 }
 
-// logout is POST /api/v1/logout: the refresh token's family (the login) is
-// revoked, and with it every access token of the login: the "jwt"
-// strategy checks the family of each token's "sid" in the same store. The
-// access token that authenticates the request must belong to the user of
-// the refresh token, so a stolen refresh token cannot log somebody else
-// out.
-func (t *tokenAPI) logout(c echo.Context) error {
-	u, err := t.userOf(c)
-	if err != nil {
-		return err
-	}
-	tok, err := readRefreshToken(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	rec, err := t.tokens.GetRefresh(ctx, jwt.HashRefreshToken(tok))
-	switch {
-	case errors.Is(err, jwt.ErrNotFound):
-		return unknownRefresh()
-	case err != nil:
-		return err
-	case rec.Subject != subject(u):
-		return unknownRefresh()
-	}
-	if err := t.issuer.Revoke(ctx, tok); err != nil {
-		if errors.Is(err, jwt.ErrRefreshInvalid) {
-			return unknownRefresh()
-		}
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
-
 // subject is the "sub" of a user's tokens: its ID in decimal, the key the
 // session keeps too.
 func subject(u *User) string { return strconv.FormatInt(u.ID, 10) }
-
-// unknownRefresh answers a logout whose refresh token is not one of the
-// caller's logins. It is a 400, not a 401: the access token was fine.
-func unknownRefresh() error {
-	return echo.NewHTTPError(http.StatusBadRequest, "Unknown refresh token.")
-}
-
-// refreshRefused is the 401 of a refresh token that cannot be used; the
-// reason stays in the logs.
-func refreshRefused(reason error) error {
-	return echo.NewHTTPError(http.StatusUnauthorized, "Invalid refresh token.").WithInternal(reason)
-}
-
-// readRefreshToken reads {"refresh_token": "..."} from a JSON body, or the
-// refresh_token field of a form, at most maxTokenBody bytes.
-func readRefreshToken(c echo.Context) (string, error) {
-	r := c.Request()
-	mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
-	if err != nil {
-		mt = ""
-	}
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxTokenBody)
-	var tok string
-	switch mt {
-	case echo.MIMEApplicationJSON:
-		var body struct {
-			RefreshToken string `json:"refresh_token"`
-		}
-		dec := json.NewDecoder(r.Body)
-		if err := dec.Decode(&body); err != nil {
-			return "", bodyError(err, "Malformed JSON body.")
-		}
-		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-			return "", bodyError(err, "Malformed JSON body.")
-		}
-		tok = body.RefreshToken
-	case echo.MIMEApplicationForm:
-		// readForm parsed the form already, within the app's body limit.
-		if err := r.ParseForm(); err != nil {
-			return "", bodyError(err, "Malformed form.")
-		}
-		values := r.PostForm["refresh_token"]
-		if len(values) > 1 {
-			return "", echo.NewHTTPError(http.StatusBadRequest, "refresh_token sent more than once.")
-		}
-		if len(values) == 1 {
-			tok = values[0]
-		}
-	default:
-		return "", echo.NewHTTPError(http.StatusUnsupportedMediaType, "Send application/json or application/x-www-form-urlencoded.")
-	}
-	if tok == "" {
-		return "", echo.NewHTTPError(http.StatusBadRequest, "Missing refresh_token.")
-	}
-	return tok, nil
-}
-
-// bodyError is the error of a body that cannot be read: 413 when it is
-// over the limit, else 400 with msg.
-func bodyError(err error, msg string) error {
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "Request body too large.").WithInternal(err)
-	}
-	return echo.NewHTTPError(http.StatusBadRequest, msg).WithInternal(err)
-}

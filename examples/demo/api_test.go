@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -67,13 +68,29 @@ func (ta *testApp) login(t *testing.T, email, password string) tokenPair {
 	if res.status != http.StatusOK {
 		t.Fatalf("login %s: got %d %s; want 200", email, res.status, res.body)
 	}
+	wantNoStore(t, res)
 	return decodeJSON[tokenPair](t, res)
 }
 
-// refresh posts a refresh token.
+// refresh posts a refresh token. Every answer of the endpoint, a refusal
+// too, must be kept out of caches.
 func (ta *testApp) refresh(t *testing.T, tok string) response {
 	t.Helper()
-	return ta.api(t, apiCall{method: http.MethodPost, path: apiRefreshPath, body: refreshJSON(tok)})
+	res := ta.api(t, apiCall{method: http.MethodPost, path: apiRefreshPath, body: refreshJSON(tok)})
+	wantNoStore(t, res)
+	return res
+}
+
+// logout posts a refresh token to revoke, authenticated by the bearer
+// access token, and checks the answer of RFC 7009: 200 with an empty body,
+// kept out of caches, whether or not the token was revoked.
+func (ta *testApp) logout(t *testing.T, bearer, tok string) {
+	t.Helper()
+	res := ta.api(t, apiCall{method: http.MethodPost, path: apiLogoutPath, bearer: bearer, body: refreshJSON(tok)})
+	if res.status != http.StatusOK || res.body != "" {
+		t.Fatalf("logout: got %d %q; want 200 with an empty body", res.status, res.body)
+	}
+	wantNoStore(t, res)
 }
 
 // me gets /api/v1/me with an access token.
@@ -114,8 +131,39 @@ func decodeJSON[T any](t *testing.T, res response) T {
 	return v
 }
 
-// wantAPIError checks that res is the JSON error {"error": msg, "status":
-// code}; an empty msg accepts any message.
+// wantNoStore checks the headers that keep a token endpoint's answer, and
+// the tokens in it, out of caches (RFC 6749 section 5.1).
+func wantNoStore(t *testing.T, res response) {
+	t.Helper()
+	if got := res.header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Cache-Control: got %q; want no-store", got)
+	}
+	if got := res.header.Get("Pragma"); got != "no-cache" {
+		t.Errorf("Pragma: got %q; want no-cache", got)
+	}
+}
+
+// wantTokenError checks that res is a token endpoint's refusal: the
+// status, and the RFC 6749 section 5.2 JSON {"error": code,
+// "error_description": desc}, kept out of caches.
+func wantTokenError(t *testing.T, res response, status int, code, desc string) {
+	t.Helper()
+	if res.status != status {
+		t.Fatalf("status: got %d; want %d (body %s)", res.status, status, res.body)
+	}
+	wantNoStore(t, res)
+	got := decodeJSON[struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}](t, res)
+	if got.Error != code || got.Description != desc {
+		t.Errorf("got %+v; want error %q, error_description %q", got, code, desc)
+	}
+}
+
+// wantAPIError checks that res is the demo's JSON error {"error": msg,
+// "status": code}, of the routes that are not token endpoints; an empty
+// msg accepts any message.
 func wantAPIError(t *testing.T, res response, code int, msg string) {
 	t.Helper()
 	if res.status != code {
@@ -138,13 +186,20 @@ func TestAPIToken(t *testing.T) {
 		name   string
 		call   apiCall
 		status int
-		msg    string
+		code   string // the token endpoint's error; "" for the demo's own JSON error
+		desc   string
 	}{
 		{name: "ok, JSON, no CSRF token", call: apiCall{body: jsonCredentials("alice@example.com", testPassword)}, status: http.StatusOK},
+		// readForm parsed the form before the endpoint, which reads it
+		// from the parsed request.
 		{name: "ok, form, no CSRF token", call: apiCall{body: form, contentType: "application/x-www-form-urlencoded"}, status: http.StatusOK},
-		{name: "nok, wrong password", call: apiCall{body: jsonCredentials("alice@example.com", "wrong password")}, status: http.StatusUnauthorized, msg: "Incorrect credentials."},
-		{name: "nok, unknown email", call: apiCall{body: jsonCredentials("mallory@example.com", testPassword)}, status: http.StatusUnauthorized, msg: "Incorrect credentials."},
-		{name: "nok, no password", call: apiCall{body: `{"email":"alice@example.com"}`}, status: http.StatusBadRequest},
+		{name: "nok, wrong password", call: apiCall{body: jsonCredentials("alice@example.com", "wrong password")},
+			status: http.StatusBadRequest, code: "invalid_grant", desc: "Incorrect credentials."},
+		{name: "nok, unknown email", call: apiCall{body: jsonCredentials("mallory@example.com", testPassword)},
+			status: http.StatusBadRequest, code: "invalid_grant", desc: "Incorrect credentials."},
+		{name: "nok, no password", call: apiCall{body: `{"email":"alice@example.com"}`},
+			status: http.StatusBadRequest, code: "invalid_request", desc: "Missing credentials."},
+		// Echo's router refuses the method before the endpoint runs.
 		{name: "nok, GET", call: apiCall{method: http.MethodGet}, status: http.StatusMethodNotAllowed},
 	}
 	for _, tt := range tests {
@@ -157,21 +212,85 @@ func TestAPIToken(t *testing.T) {
 			if got := res.header.Values("Set-Cookie"); len(got) != 0 {
 				t.Errorf("the API set cookies: %q", got)
 			}
-			if tt.status != http.StatusOK {
-				wantAPIError(t, res, tt.status, tt.msg)
+			if got := res.header.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control: got %q; want no-store", got)
+			}
+			switch {
+			case tt.status == http.StatusOK:
+			case tt.code == "":
+				wantAPIError(t, res, tt.status, tt.desc)
+				return
+			default:
+				wantTokenError(t, res, tt.status, tt.code, tt.desc)
 				return
 			}
 			if res.status != http.StatusOK {
 				t.Fatalf("got %d %s; want 200", res.status, res.body)
 			}
-			if got := res.header.Get("Cache-Control"); got != "no-store" {
-				t.Errorf("Cache-Control: got %q; want no-store", got)
-			}
+			wantNoStore(t, res)
 			pair := decodeJSON[tokenPair](t, res)
 			if pair.AccessToken == "" || pair.RefreshToken == "" || pair.TokenType != "Bearer" || pair.ExpiresIn != 900 {
 				t.Errorf("got %+v; want a Bearer pair of 900 s", pair)
 			}
 		})
+	}
+}
+
+// TestAPITokenThrottled: the token endpoint checks passwords through the
+// same local strategy and throttle as the logon form, so guessing on the
+// API locks the account for browsers too, and the lock is a 429 with
+// Retry-After.
+func TestAPITokenThrottled(t *testing.T) {
+	ta := newTestApp(t, Config{})
+	ta.browser(t).register("Alice", "alice@example.com", testPassword)
+	for i := range 10 {
+		res := ta.api(t, apiCall{method: http.MethodPost, path: apiTokenPath, body: jsonCredentials("alice@example.com", "wrong password "+strconv.Itoa(i))})
+		wantTokenError(t, res, http.StatusBadRequest, "invalid_grant", "Incorrect credentials.")
+	}
+	for _, pw := range []string{"wrong password", testPassword} {
+		res := ta.api(t, apiCall{method: http.MethodPost, path: apiTokenPath, body: jsonCredentials("alice@example.com", pw)})
+		wantTokenError(t, res, http.StatusTooManyRequests, "invalid_grant", "Too many attempts. Try again later.")
+		if retry, err := strconv.Atoi(res.header.Get("Retry-After")); err != nil || retry < 1 {
+			t.Errorf("Retry-After: got %q; want seconds", res.header.Get("Retry-After"))
+		}
+	}
+	if res := ta.browser(t).logon("alice@example.com", testPassword); res.status != http.StatusTooManyRequests {
+		t.Errorf("a browser during the lock: got %d; want 429", res.status)
+	}
+}
+
+// TestAPITokenAudited: API logins reach the audit log as a route's do, a
+// failure with the address tried, and no password does.
+func TestAPITokenAudited(t *testing.T) {
+	var logs syncBuffer
+	ta := newTestApp(t, Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	ta.browser(t).register("Alice", "alice@example.com", testPassword)
+	before := len(logs.String())
+	wantTokenError(t, ta.api(t, apiCall{method: http.MethodPost, path: apiTokenPath, body: jsonCredentials("Alice@Example.com", "wrong password")}),
+		http.StatusBadRequest, "invalid_grant", "Incorrect credentials.")
+	ta.login(t, "alice@example.com", testPassword)
+
+	var events []auditRecord
+	for line := range strings.Lines(logs.String()[before:]) {
+		var r auditRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if r.Event != "" {
+			events = append(events, r)
+		}
+	}
+	if len(events) != 2 || events[0].Event != "login_failed" || events[1].Event != "login" {
+		t.Fatalf("audit events: got %+v; want login_failed, login\n%s", events, logs.String())
+	}
+	if f := events[0]; !strings.EqualFold(f.Username, "alice@example.com") {
+		t.Errorf("login_failed: username %q; want the address tried", f.Username)
+	}
+	if l := events[1]; l.User != strconv.FormatInt(ta.userID(t, "alice@example.com"), 10) || l.Strategy != "local" {
+		t.Errorf("login: got %+v; want Alice's key and strategy local", l)
+	}
+	if strings.Contains(logs.String(), "wrong password") || strings.Contains(logs.String(), testPassword) {
+		t.Errorf("a password reached the log:\n%s", logs.String())
 	}
 }
 
@@ -203,10 +322,13 @@ func TestAPIRefreshRotation(t *testing.T) {
 	if res := ta.me(t, second.AccessToken); res.status != http.StatusOK {
 		t.Errorf("me with the new access token: got %d; want 200", res.status)
 	}
-	res = ta.refresh(t, second.RefreshToken)
+	// The second as a form, which readForm parses before the endpoint.
+	res = ta.api(t, apiCall{method: http.MethodPost, path: apiRefreshPath,
+		body: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {second.RefreshToken}}.Encode(), contentType: "application/x-www-form-urlencoded"})
 	if res.status != http.StatusOK {
 		t.Fatalf("second refresh: got %d %s; want 200", res.status, res.body)
 	}
+	wantNoStore(t, res)
 	if third := decodeJSON[tokenPair](t, res); third.RefreshToken == second.RefreshToken {
 		t.Error("second refresh did not rotate")
 	}
@@ -214,9 +336,11 @@ func TestAPIRefreshRotation(t *testing.T) {
 
 // TestAPIRefreshReuse is reuse detection end to end on the demo: the
 // rotated token presented again revokes the login, the token it was
-// rotated to included, and leaves the user's other logins alone.
+// rotated to included, is logged as a security event, and leaves the
+// user's other logins alone.
 func TestAPIRefreshReuse(t *testing.T) {
-	ta := newTestApp(t, Config{})
+	var logs syncBuffer
+	ta := newTestApp(t, Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	ta.browser(t).register("Alice", "alice@example.com", testPassword)
 	stolen := ta.login(t, "alice@example.com", testPassword)
 	otherDevice := ta.login(t, "alice@example.com", testPassword)
@@ -227,8 +351,21 @@ func TestAPIRefreshReuse(t *testing.T) {
 	}
 	rotated := decodeJSON[tokenPair](t, res)
 
-	wantAPIError(t, ta.refresh(t, stolen.RefreshToken), http.StatusUnauthorized, "Invalid refresh token.")
-	wantAPIError(t, ta.refresh(t, rotated.RefreshToken), http.StatusUnauthorized, "Invalid refresh token.")
+	wantTokenError(t, ta.refresh(t, stolen.RefreshToken), http.StatusBadRequest, "invalid_grant", "invalid refresh token")
+	wantTokenError(t, ta.refresh(t, rotated.RefreshToken), http.StatusBadRequest, "invalid_grant", "invalid refresh token")
+	warned := 0
+	for line := range strings.Lines(logs.String()) {
+		var r struct{ Level, Msg string }
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if r.Level == "WARN" && strings.Contains(r.Msg, "refresh token reused") {
+			warned++
+		}
+	}
+	if warned != 1 {
+		t.Errorf("got %d warnings of a reused refresh token; want 1 (the rotated token was revoked, not reused)\n%s", warned, logs.String())
+	}
 
 	rec, err := ta.tokenStore(t).GetRefresh(t.Context(), jwt.HashRefreshToken(rotated.RefreshToken))
 	if err != nil {
@@ -280,9 +417,9 @@ func TestAPIRefreshRace(t *testing.T) {
 		switch c {
 		case http.StatusOK:
 			ok++
-		case http.StatusUnauthorized:
+		case http.StatusBadRequest: // invalid_grant
 		default:
-			t.Errorf("got status %d; want 200 or 401", c)
+			t.Errorf("got status %d; want 200 or 400", c)
 		}
 	}
 	if ok != 1 {
@@ -362,7 +499,7 @@ func TestAPISessionNotOnStateChangingRoutes(t *testing.T) {
 	pair := ta.login(t, "alice@example.com", testPassword)
 
 	res := b.api(apiCall{method: http.MethodPost, path: apiLogoutPath, body: refreshJSON(pair.RefreshToken)})
-	wantAPIError(t, res, http.StatusUnauthorized, "")
+	wantTokenError(t, res, http.StatusUnauthorized, "invalid_client", "Missing token.")
 	if got := res.header.Get("WWW-Authenticate"); got != `Bearer realm="api"` {
 		t.Errorf("WWW-Authenticate: got %q; want %q", got, `Bearer realm="api"`)
 	}
@@ -370,7 +507,7 @@ func TestAPISessionNotOnStateChangingRoutes(t *testing.T) {
 		t.Errorf("the login was revoked by a cookie-only logout: refresh got %d", res.status)
 	}
 	// The token route wants the password, whatever the session.
-	wantAPIError(t, b.api(apiCall{method: http.MethodPost, path: apiTokenPath, body: `{}`}), http.StatusBadRequest, "")
+	wantTokenError(t, b.api(apiCall{method: http.MethodPost, path: apiTokenPath, body: `{}`}), http.StatusBadRequest, "invalid_request", "Missing credentials.")
 	if got := b.loggedOnAs(); got != "Alice" {
 		t.Errorf("browser: logged on as %q; want Alice still", got)
 	}
@@ -383,59 +520,106 @@ func TestAPILogout(t *testing.T) {
 
 	t.Run("ok, revokes the login", func(t *testing.T) {
 		pair := ta.login(t, "alice@example.com", testPassword)
-		res := ta.api(t, apiCall{method: http.MethodPost, path: apiLogoutPath, bearer: pair.AccessToken, body: refreshJSON(pair.RefreshToken)})
-		if res.status != http.StatusNoContent {
-			t.Fatalf("got %d %s; want 204", res.status, res.body)
-		}
-		wantAPIError(t, ta.refresh(t, pair.RefreshToken), http.StatusUnauthorized, "Invalid refresh token.")
+		ta.logout(t, pair.AccessToken, pair.RefreshToken)
+		wantTokenError(t, ta.refresh(t, pair.RefreshToken), http.StatusBadRequest, "invalid_grant", "invalid refresh token")
 		// Its access token is refused at once, not when it expires.
+		wantTokenRevoked(t, ta.me(t, pair.AccessToken))
+	})
+	t.Run("ok, RFC 7009's token field, in a form", func(t *testing.T) {
+		pair := ta.login(t, "alice@example.com", testPassword)
+		res := ta.api(t, apiCall{method: http.MethodPost, path: apiLogoutPath, bearer: pair.AccessToken,
+			body: url.Values{"token": {pair.RefreshToken}}.Encode(), contentType: "application/x-www-form-urlencoded"})
+		if res.status != http.StatusOK || res.body != "" {
+			t.Fatalf("got %d %q; want 200 with an empty body", res.status, res.body)
+		}
+		wantNoStore(t, res)
+		wantTokenError(t, ta.refresh(t, pair.RefreshToken), http.StatusBadRequest, "invalid_grant", "invalid refresh token")
 		wantTokenRevoked(t, ta.me(t, pair.AccessToken))
 	})
 	t.Run("ok, leaves the user's other logins alone", func(t *testing.T) {
 		pair := ta.login(t, "alice@example.com", testPassword)
 		other := ta.login(t, "alice@example.com", testPassword)
-		if res := ta.api(t, apiCall{method: http.MethodPost, path: apiLogoutPath, bearer: pair.AccessToken, body: refreshJSON(pair.RefreshToken)}); res.status != http.StatusNoContent {
-			t.Fatalf("got %d %s; want 204", res.status, res.body)
-		}
+		ta.logout(t, pair.AccessToken, pair.RefreshToken)
 		if res := ta.me(t, other.AccessToken); res.status != http.StatusOK {
 			t.Errorf("other login's access token: got %d; want 200", res.status)
 		}
 	})
-	t.Run("nok, another user's refresh token", func(t *testing.T) {
+	// RFC 7009: a token that is not one of the caller's logins is answered
+	// as a revoked one, 200, so that the answer tells nothing about it; it
+	// is left alone.
+	t.Run("ok but ignored, another user's refresh token", func(t *testing.T) {
 		alice := ta.login(t, "alice@example.com", testPassword)
 		bob := ta.login(t, "bob@example.com", testPassword)
-		res := ta.api(t, apiCall{method: http.MethodPost, path: apiLogoutPath, bearer: alice.AccessToken, body: refreshJSON(bob.RefreshToken)})
-		wantAPIError(t, res, http.StatusBadRequest, "Unknown refresh token.")
+		ta.logout(t, alice.AccessToken, bob.RefreshToken)
+		if res := ta.me(t, bob.AccessToken); res.status != http.StatusOK {
+			t.Errorf("bob's access token: got %d; want 200", res.status)
+		}
 		if res := ta.refresh(t, bob.RefreshToken); res.status != http.StatusOK {
 			t.Errorf("bob's login: got %d; want 200", res.status)
+		}
+		if res := ta.me(t, alice.AccessToken); res.status != http.StatusOK {
+			t.Errorf("alice's access token: got %d; want 200", res.status)
+		}
+	})
+	t.Run("ok but ignored, an unknown refresh token", func(t *testing.T) {
+		pair := ta.login(t, "alice@example.com", testPassword)
+		ta.logout(t, pair.AccessToken, strings.Repeat("A", 43))
+		if res := ta.refresh(t, pair.RefreshToken); res.status != http.StatusOK {
+			t.Errorf("the caller's login: got %d; want 200", res.status)
 		}
 	})
 	t.Run("nok, missing refresh_token", func(t *testing.T) {
 		pair := ta.login(t, "alice@example.com", testPassword)
 		res := ta.api(t, apiCall{method: http.MethodPost, path: apiLogoutPath, bearer: pair.AccessToken, body: `{}`})
-		wantAPIError(t, res, http.StatusBadRequest, "Missing refresh_token.")
+		wantTokenError(t, res, http.StatusBadRequest, "invalid_request", "missing refresh_token")
+		if res := ta.refresh(t, pair.RefreshToken); res.status != http.StatusOK {
+			t.Errorf("the caller's login: got %d; want 200", res.status)
+		}
+	})
+	t.Run("nok, a revoked access token", func(t *testing.T) {
+		pair := ta.login(t, "alice@example.com", testPassword)
+		ta.logout(t, pair.AccessToken, pair.RefreshToken)
+		res := ta.api(t, apiCall{method: http.MethodPost, path: apiLogoutPath, bearer: pair.AccessToken, body: refreshJSON(pair.RefreshToken)})
+		wantTokenError(t, res, http.StatusUnauthorized, "invalid_client", "Invalid token.")
+		if got := res.header.Get("WWW-Authenticate"); !strings.Contains(got, `error_description="token revoked"`) {
+			t.Errorf("WWW-Authenticate: got %q; want token revoked", got)
+		}
 	})
 }
 
 func TestAPIRequests(t *testing.T) {
 	ta := newTestApp(t, Config{})
+	form := "application/x-www-form-urlencoded"
 	tests := []struct {
 		name   string
 		call   apiCall
 		status int
+		code   string // the token endpoint's error; "" for the demo's own JSON error
+		desc   string
 	}{
-		{"nok, refresh without a body", apiCall{method: http.MethodPost, path: apiRefreshPath}, http.StatusUnsupportedMediaType},
-		{"nok, refresh with broken JSON", apiCall{method: http.MethodPost, path: apiRefreshPath, body: `{"refresh_token":`}, http.StatusBadRequest},
-		{"nok, refresh with an unknown token", apiCall{method: http.MethodPost, path: apiRefreshPath, body: refreshJSON(strings.Repeat("A", 43))}, http.StatusUnauthorized},
-		{"nok, refresh body over 4 KiB", apiCall{method: http.MethodPost, path: apiRefreshPath, body: refreshJSON(strings.Repeat("A", 5000))}, http.StatusRequestEntityTooLarge},
-		{"nok, refresh field twice in a form", apiCall{method: http.MethodPost, path: apiRefreshPath, body: "refresh_token=a&refresh_token=b",
-			contentType: "application/x-www-form-urlencoded"}, http.StatusBadRequest},
-		{"nok, DELETE /me", apiCall{method: http.MethodDelete, path: apiMePath}, http.StatusMethodNotAllowed},
-		{"nok, unknown API path", apiCall{method: http.MethodPost, path: "/api/v1/tokens"}, http.StatusNotFound},
+		{"nok, refresh without a body", apiCall{method: http.MethodPost, path: apiRefreshPath}, http.StatusUnsupportedMediaType,
+			"invalid_request", "send application/json or application/x-www-form-urlencoded"},
+		{"nok, refresh with broken JSON", apiCall{method: http.MethodPost, path: apiRefreshPath, body: `{"refresh_token":`}, http.StatusBadRequest,
+			"invalid_request", "malformed JSON body"},
+		{"nok, refresh with an unknown token", apiCall{method: http.MethodPost, path: apiRefreshPath, body: refreshJSON(strings.Repeat("A", 43))}, http.StatusBadRequest,
+			"invalid_grant", "invalid refresh token"},
+		{"nok, refresh body over 4 KiB", apiCall{method: http.MethodPost, path: apiRefreshPath, body: refreshJSON(strings.Repeat("A", 5000))}, http.StatusRequestEntityTooLarge,
+			"invalid_request", "request body too large"},
+		{"nok, refresh field twice in a form", apiCall{method: http.MethodPost, path: apiRefreshPath, body: "refresh_token=a&refresh_token=b", contentType: form}, http.StatusBadRequest,
+			"invalid_request", "refresh_token sent more than once"},
+		{"nok, refresh with another grant_type", apiCall{method: http.MethodPost, path: apiRefreshPath, body: "grant_type=password&refresh_token=a", contentType: form}, http.StatusBadRequest,
+			"unsupported_grant_type", "grant_type must be refresh_token"},
+		{"nok, DELETE /me", apiCall{method: http.MethodDelete, path: apiMePath}, http.StatusMethodNotAllowed, "", ""},
+		{"nok, unknown API path", apiCall{method: http.MethodPost, path: "/api/v1/tokens"}, http.StatusNotFound, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantAPIError(t, ta.api(t, tt.call), tt.status, "")
+			res := ta.api(t, tt.call)
+			if tt.code == "" {
+				wantAPIError(t, res, tt.status, tt.desc)
+				return
+			}
+			wantTokenError(t, res, tt.status, tt.code, tt.desc)
 		})
 	}
 }

@@ -286,8 +286,8 @@ func TestDevOIDCSignIn(t *testing.T) {
 		api.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		ta.e.ServeHTTP(rec, api)
-		if rec.Code != http.StatusUnauthorized {
-			t.Errorf("POST %s: got %d; want 401\n%s", apiTokenPath, rec.Code, rec.Body.String())
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"invalid_grant"`) {
+			t.Errorf("POST %s: got %d; want 400 invalid_grant\n%s", apiTokenPath, rec.Code, rec.Body.String())
 		}
 	})
 
