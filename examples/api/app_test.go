@@ -192,9 +192,9 @@ func TestChallenges(t *testing.T) {
 			header: http.Header{"Authorization": {"Bearer " + pair.AccessToken, "Bearer " + pair.AccessToken}}}, status: http.StatusBadRequest,
 			challenge: `Bearer realm="api", error="invalid_request", error_description="repeated authorization header"`},
 		{name: "nok, logout without token", req: request{method: http.MethodPost, path: logoutPath, body: refreshBody(pair.RefreshToken)},
-			status: http.StatusUnauthorized, code: "invalid_client", challenge: `Bearer realm="api"`},
+			status: http.StatusUnauthorized, code: "invalid_token", challenge: `Bearer realm="api"`},
 		{name: "nok, logout with a garbage token", req: request{method: http.MethodPost, path: logoutPath, bearer: "not-a-jwt", body: refreshBody(pair.RefreshToken)},
-			status: http.StatusUnauthorized, code: "invalid_client",
+			status: http.StatusUnauthorized, code: "invalid_token",
 			challenge: `Bearer realm="api", error="invalid_token", error_description="malformed token"`},
 		{name: "nok, 1 MiB token", req: request{method: http.MethodGet, path: mePath, bearer: strings.Repeat("a.", 1<<19)}, status: http.StatusUnauthorized,
 			challenge: `Bearer realm="api", error="invalid_token", error_description="token too large"`},
@@ -437,7 +437,7 @@ func TestLogout(t *testing.T) {
 		// expires, at logout too.
 		wantRevoked(t, f.me(pair.AccessToken))
 		rec := f.logout(pair.AccessToken, other.RefreshToken)
-		wantTokenError(t, rec, http.StatusUnauthorized, "invalid_client")
+		wantTokenError(t, rec, http.StatusUnauthorized, "invalid_token")
 		if got := rec.Header().Get("WWW-Authenticate"); !strings.Contains(got, `error_description="token revoked"`) {
 			t.Errorf("logout with the revoked access token: got WWW-Authenticate %q; want token revoked", got)
 		}

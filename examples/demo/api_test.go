@@ -499,7 +499,7 @@ func TestAPISessionNotOnStateChangingRoutes(t *testing.T) {
 	pair := ta.login(t, "alice@example.com", testPassword)
 
 	res := b.api(apiCall{method: http.MethodPost, path: apiLogoutPath, body: refreshJSON(pair.RefreshToken)})
-	wantTokenError(t, res, http.StatusUnauthorized, "invalid_client", "Missing token.")
+	wantTokenError(t, res, http.StatusUnauthorized, "invalid_token", "Missing token.")
 	if got := res.header.Get("WWW-Authenticate"); got != `Bearer realm="api"` {
 		t.Errorf("WWW-Authenticate: got %q; want %q", got, `Bearer realm="api"`)
 	}
@@ -580,7 +580,7 @@ func TestAPILogout(t *testing.T) {
 		pair := ta.login(t, "alice@example.com", testPassword)
 		ta.logout(t, pair.AccessToken, pair.RefreshToken)
 		res := ta.api(t, apiCall{method: http.MethodPost, path: apiLogoutPath, bearer: pair.AccessToken, body: refreshJSON(pair.RefreshToken)})
-		wantTokenError(t, res, http.StatusUnauthorized, "invalid_client", "Invalid token.")
+		wantTokenError(t, res, http.StatusUnauthorized, "invalid_token", "Invalid token.")
 		if got := res.header.Get("WWW-Authenticate"); !strings.Contains(got, `error_description="token revoked"`) {
 			t.Errorf("WWW-Authenticate: got %q; want token revoked", got)
 		}

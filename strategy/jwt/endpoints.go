@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gopassport/passport/strategy"
 )
@@ -281,7 +282,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 // CheckWith adapts a strategy to [EndpointsConfig.Authenticate] or
 // [EndpointsConfig.Owner]: a success grants subject(user) with the scopes
 // of its Info; a fail is a [*TokenError] (a fail with a challenge keeps its
-// status, 401 by default, and sends the challenge in WWW-Authenticate; a
+// status, 401 by default, and sends the challenge in WWW-Authenticate, as
+// invalid_token for a Bearer challenge and invalid_client for another; a
 // 400 is invalid_request, a 429 keeps its status and headers such as
 // Retry-After, any other fail is a 400 invalid_grant); a strategy that
 // passes is a 400 invalid_request; a body over the limit keeps its 413 as
@@ -312,7 +314,12 @@ func failError(status int, challenge, message string, header http.Header, reason
 	switch {
 	case challenge != "":
 		te.Status = status
+		// A refused bearer token is RFC 6750's invalid_token; any other
+		// scheme authenticates a client (RFC 6749 section 5.2).
 		te.Code = "invalid_client"
+		if scheme, _, _ := strings.Cut(challenge, " "); strings.EqualFold(scheme, "Bearer") {
+			te.Code = "invalid_token"
+		}
 		if te.Header == nil {
 			te.Header = http.Header{}
 		}

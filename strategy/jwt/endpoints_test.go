@@ -298,12 +298,12 @@ func TestEndpointsRevoke(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec := post(f.ep.Revoke(), refreshJSON(ada.RefreshToken))
-		wantOAuthError(t, rec, http.StatusUnauthorized, "invalid_client")
+		wantOAuthError(t, rec, http.StatusUnauthorized, "invalid_token")
 		if got := rec.Header().Get("WWW-Authenticate"); got != `Bearer realm="api"` {
 			t.Errorf("WWW-Authenticate: got %q; want the bare Bearer challenge", got)
 		}
 		rec = post(f.ep.Revoke(), refreshJSON(ada.RefreshToken), "Authorization", "Bearer not-a-jwt")
-		wantOAuthError(t, rec, http.StatusUnauthorized, "invalid_client")
+		wantOAuthError(t, rec, http.StatusUnauthorized, "invalid_token")
 		if got := rec.Header().Get("WWW-Authenticate"); !strings.Contains(got, `error="invalid_token"`) {
 			t.Errorf("WWW-Authenticate: got %q; want invalid_token", got)
 		}
@@ -349,6 +349,7 @@ func TestCheckWith(t *testing.T) {
 	}{
 		{name: "ok, success", res: strategy.Success("7", strategy.Info{})},
 		{name: "nok, fail with a challenge", res: strategy.Fail[string](`Basic realm="x"`, 0, strategy.MsgIncorrectCredentials), status: 401, code: "invalid_client"},
+		{name: "nok, fail with a bearer challenge", res: strategy.Fail[string](`bearer realm="x", error="invalid_token"`, 0, strategy.MsgInvalidToken), status: 401, code: "invalid_token"},
 		{name: "nok, 400 fail with a challenge", res: strategy.Fail[string](`Bearer realm="x", error="invalid_request"`, 400, ""), status: 400, code: "invalid_request"},
 		{name: "nok, 403 fail", res: strategy.Fail[string](`Bearer realm="x", error="insufficient_scope"`, 403, ""), status: 403, code: "insufficient_scope"},
 		{name: "nok, pass", res: strategy.Pass[string](), status: 400, code: "invalid_request"},
