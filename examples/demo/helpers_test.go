@@ -52,6 +52,18 @@ func (ta *testApp) stop(t *testing.T) {
 // newTestApp starts the demo with cfg; an empty DB is ":memory:".
 func newTestApp(t *testing.T, cfg Config) *testApp {
 	t.Helper()
+	return startTestApp(t, cfg, false)
+}
+
+// startTestApp builds the app of cfg, with test defaults, and serves it;
+// with withBaseURL, the server's address is the app's BaseURL (the social
+// sign-in callbacks need it before the app is built).
+func startTestApp(t *testing.T, cfg Config, withBaseURL bool) *testApp {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	if withBaseURL {
+		cfg.BaseURL = "http://" + srv.Listener.Addr().String()
+	}
 	if cfg.DB == "" {
 		cfg.DB = memoryDB
 	}
@@ -63,9 +75,12 @@ func newTestApp(t *testing.T, cfg Config) *testApp {
 	}
 	a, err := buildApp(context.Background(), cfg)
 	if err != nil {
+		srv.Listener.Close()
 		t.Fatalf("buildApp: %v", err)
 	}
-	ta := &testApp{app: a, srv: httptest.NewServer(a.e)}
+	srv.Config.Handler = a.e
+	srv.Start()
+	ta := &testApp{app: a, srv: srv}
 	t.Cleanup(func() { ta.stop(t) })
 	return ta
 }

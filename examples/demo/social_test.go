@@ -36,27 +36,7 @@ const msgSignInFailed = strategy.MsgSignInFailed
 // the providers' callback URLs need it.
 func newSocialTestApp(t *testing.T, cfg Config) *testApp {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(nil)
-	cfg.BaseURL = "http://" + srv.Listener.Addr().String()
-	if cfg.DB == "" {
-		cfg.DB = memoryDB
-	}
-	if cfg.hasher == nil {
-		cfg.hasher = cheapHasher()
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	a, err := buildApp(context.Background(), cfg)
-	if err != nil {
-		srv.Listener.Close()
-		t.Fatalf("buildApp: %v", err)
-	}
-	srv.Config.Handler = a.e
-	srv.Start()
-	ta := &testApp{app: a, srv: srv}
-	t.Cleanup(func() { ta.stop(t) })
-	return ta
+	return startTestApp(t, cfg, true)
 }
 
 // getURL fetches an absolute URL, such as the provider's.
