@@ -2,6 +2,7 @@ package passport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -223,8 +224,16 @@ func (a *Authenticator[U]) addFlash(c echo.Context, sess *session.Session, route
 }
 
 // fault answers a fault of ours: logged with its cause, a bare 500 to the
-// client through Echo's error handler.
+// client through Echo's error handler; or, for a store that is down
+// ([strategy.ErrUnavailable]), a 503 with Retry-After.
 func (a *Authenticator[U]) fault(c echo.Context, strategyName string, err error) error {
+	if errors.Is(err, strategy.ErrUnavailable) {
+		// A store is down: nobody is let in, no cookie is cleared, and the
+		// client is told to come back rather than shown a server error.
+		a.logger.WarnContext(c.Request().Context(), "passport: a store is unavailable", "strategy", strategyName, "path", c.Path(), "err", err)
+		c.Response().Header().Set(echo.HeaderRetryAfter, a.retryUnavailable)
+		return echo.NewHTTPError(http.StatusServiceUnavailable, http.StatusText(http.StatusServiceUnavailable)).WithInternal(err)
+	}
 	a.logger.ErrorContext(c.Request().Context(), "passport: authentication fault", "strategy", strategyName, "path", c.Path(), "err", err)
 	return echo.NewHTTPError(http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)).WithInternal(err)
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/strategy"
@@ -24,6 +26,10 @@ var ErrUserNotFound = strategy.ErrUserNotFound
 // [Route.Handler]) and [ErrorHandler] panic with at construction. The
 // error's message names the field.
 var ErrInvalidConfig = errors.New("passport: invalid config")
+
+// DefaultUnavailableRetryAfter is the Retry-After of a 503 for a store
+// that is down, when Config.UnavailableRetryAfter is zero.
+const DefaultUnavailableRetryAfter = 5 * time.Second
 
 // Session keys written by the Authenticator.
 const (
@@ -73,6 +79,11 @@ type Config[U any] struct {
 	// DisableAudit turns the audit records off. Optional. Default false.
 	// Setting both Audit and DisableAudit is a configuration error.
 	DisableAudit bool
+	// UnavailableRetryAfter is the Retry-After of the 503 that answers a
+	// request whose store is down (an error wrapping
+	// [strategy.ErrUnavailable]). Optional. Default
+	// [DefaultUnavailableRetryAfter]. It must not be negative.
+	UnavailableRetryAfter time.Duration
 	// Translate turns every flash message the Authenticator writes into
 	// the app's words, once, when it is written, with the request's
 	// context: the strategies' messages (texts of the catalogue listed by
@@ -100,6 +111,9 @@ type Authenticator[U any] struct {
 	// Config.Audit, never with the slog.Default() fallback.
 	auditStateless bool
 	translate      strategy.Translator
+	// retryUnavailable is the Retry-After header of a 503 for a store that
+	// is down, in seconds.
+	retryUnavailable string
 
 	mu         sync.Mutex // serialises writers of strategies
 	strategies atomic.Pointer[map[string]strategy.Strategy[U]]
@@ -138,6 +152,14 @@ func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 		audit:          cfg.Audit,
 		auditStateless: cfg.Audit != nil,
 		translate:      cfg.Translate,
+	}
+	switch wait := cfg.UnavailableRetryAfter; {
+	case wait < 0:
+		return nil, fmt.Errorf("%w: Config.UnavailableRetryAfter %v is negative", ErrInvalidConfig, wait)
+	case wait == 0:
+		a.retryUnavailable = strconv.FormatInt(int64(DefaultUnavailableRetryAfter/time.Second), 10)
+	default:
+		a.retryUnavailable = strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10)
 	}
 	if a.logger == nil {
 		a.logger = slog.Default()

@@ -27,6 +27,12 @@ var (
 	// ErrInsufficientScope: the credentials are valid but do not grant what
 	// the route needs.
 	ErrInsufficientScope = errors.New("strategy: insufficient scope")
+	// ErrUnavailable: a store the request needs (the sessions, the login
+	// throttle, the token state) is unreachable or timed out. It is a
+	// fault, returned as an error, never a fail: the root answers it 503
+	// with Retry-After instead of 500, lets nobody in and clears no
+	// cookie. Stores wrap it around their network errors.
+	ErrUnavailable = errors.New("strategy: a store is unavailable")
 )
 
 // VerifyFailure maps the error of a verify callback to the fail it stands
