@@ -266,6 +266,7 @@ func docFiles(t *testing.T) []string {
 // this module with the checkout, then runs the test files of the guides'
 // programs. A failure names the Markdown file and line.
 func TestDocSnippetsCompile(t *testing.T) {
+	t.Parallel() // runs the go command: nothing shared with other tests
 	if testing.Short() {
 		t.Skip("runs go build")
 	}
@@ -353,6 +354,7 @@ func TestDocSnippetsCompile(t *testing.T) {
 // TestProgramFile checks which first lines make a block a file of a
 // guide's program, and that none can place a file outside it.
 func TestProgramFile(t *testing.T) {
+	t.Parallel() // runs the go command: nothing shared with other tests
 	for _, tt := range []struct {
 		name, src, want string
 		ok              bool

@@ -14,6 +14,7 @@ import (
 // providers import goth; the root imports no concrete strategy; nothing
 // below the root imports it.
 func TestImportRules(t *testing.T) {
+	t.Parallel() // runs the go command: nothing shared with other tests
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
@@ -60,6 +61,7 @@ func TestImportRules(t *testing.T) {
 // imports only the root and strategy/local compiles: none of the heavy
 // dependencies that examples, tests and opt-in packages use.
 func TestLibraryUserCompilesNoHeavyDependency(t *testing.T) {
+	t.Parallel() // runs the go command: nothing shared with other tests
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
@@ -94,6 +96,7 @@ func TestLibraryUserCompilesNoHeavyDependency(t *testing.T) {
 // their test kits and the examples): every other non-test package stays
 // free of it. Tests of the root may use goth; apps never compile them.
 func TestOnlyOAuthImportsGoth(t *testing.T) {
+	t.Parallel() // runs the go command: nothing shared with other tests
 	if testing.Short() {
 		t.Skip("runs go list")
 	}

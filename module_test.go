@@ -13,6 +13,7 @@ import (
 // go line of every app that requires passport at its next go mod tidy. The
 // README and the getting-started guide name the same Go release.
 func TestGoDirectiveIsTheLowestNeeded(t *testing.T) {
+	t.Parallel() // runs the go command: nothing shared with other tests
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
@@ -53,6 +54,7 @@ func TestGoDirectiveIsTheLowestNeeded(t *testing.T) {
 // at the Authenticator's methods, which go doc lists only under the
 // generic type, and at the guides.
 func TestGoDocShowsTheMethods(t *testing.T) {
+	t.Parallel() // runs the go command: nothing shared with other tests
 	if testing.Short() {
 		t.Skip("runs go doc")
 	}
