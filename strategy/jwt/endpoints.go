@@ -12,6 +12,10 @@ import (
 	"github.com/gopassport/passport/strategy"
 )
 
+// unavailableRetryAfter is the Retry-After, in seconds, of the 503 that
+// answers a request whose store is down ([strategy.ErrUnavailable]).
+const unavailableRetryAfter = "5"
+
 // DefaultMaxBodyBytes is the most an endpoint of [Issuer.Endpoints] reads
 // of a request body unless [EndpointsConfig.MaxBodyBytes] says otherwise:
 // a refresh token is 43 characters, a login a few hundred bytes.
@@ -55,7 +59,9 @@ type Grant struct {
 // [net/http] handlers (wrap them with echo.WrapHandler on Echo). Every
 // answer carries Cache-Control: no-store and Pragma: no-cache (RFC 6749
 // section 5.1), and every refusal an RFC 6749 section 5.2 JSON body,
-// {"error":"invalid_grant","error_description":"..."}. Build them with
+// {"error":"invalid_grant","error_description":"..."}. A fault is a 500
+// server_error, or a 503 temporarily_unavailable with Retry-After when a
+// store is down ([strategy.ErrUnavailable]). Build them with
 // [Issuer.Endpoints]; they are safe for concurrent use.
 type Endpoints struct {
 	issuer  *Issuer
@@ -198,6 +204,13 @@ func (e *Endpoints) handler(serve func(http.ResponseWriter, *http.Request) error
 		}
 		if te, ok := errors.AsType[*TokenError](err); ok {
 			writeTokenError(w, te)
+			return
+		}
+		if errors.Is(err, strategy.ErrUnavailable) {
+			// A store is down: the client should come back, not report a bug.
+			e.logger.WarnContext(r.Context(), "jwt: a store is unavailable", "path", r.URL.Path, "err", err)
+			writeTokenError(w, &TokenError{Status: http.StatusServiceUnavailable, Code: "temporarily_unavailable",
+				Header: http.Header{"Retry-After": {unavailableRetryAfter}}})
 			return
 		}
 		e.logger.ErrorContext(r.Context(), "jwt: token endpoint failed", "path", r.URL.Path, "err", err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -28,7 +29,7 @@ type endpointsFixture struct {
 
 // passwordCheck is the test's login strategy: ada/secret is "1", a wrong
 // password a 401 fail without a challenge, "slow" a throttled 429 and
-// "boom" a fault.
+// "boom" a fault and "down" a store that is unavailable.
 var passwordCheck = strategy.Func[string](func(r *http.Request) (strategy.Result[string], error) {
 	if err := r.ParseForm(); err != nil {
 		return strategy.Fail[string]("", http.StatusBadRequest, strategy.MsgMissingCredentials), nil
@@ -40,6 +41,8 @@ var passwordCheck = strategy.Func[string](func(r *http.Request) (strategy.Result
 		return strategy.Fail[string]("", http.StatusTooManyRequests, strategy.MsgTooManyAttempts).WithHeader("Retry-After", "30"), nil
 	case user == "boom":
 		return strategy.Result[string]{}, errors.New("database down at 10.0.0.7")
+	case user == "down":
+		return strategy.Result[string]{}, fmt.Errorf("redis at 10.0.0.7: %w", strategy.ErrUnavailable)
 	case user == "ada" && pw == "secret":
 		return strategy.Success("1", strategy.Info{Scope: []string{"read"}}), nil
 	default:
@@ -152,6 +155,7 @@ func TestEndpointsToken(t *testing.T) {
 		{name: "nok, missing password is invalid_request", body: "user=ada", status: http.StatusBadRequest, code: "invalid_request"},
 		{name: "nok, throttled keeps 429 and Retry-After", body: "user=slow&password=x", status: http.StatusTooManyRequests, code: "invalid_grant", header: "Retry-After: 30"},
 		{name: "nok, a fault is a bare 500", body: "user=boom&password=x", status: http.StatusInternalServerError, code: "server_error"},
+		{name: "nok, a store that is down is a 503", body: "user=down&password=x", status: http.StatusServiceUnavailable, code: "temporarily_unavailable", header: "Retry-After: 5"},
 		{name: "nok, body over the limit", body: "user=ada&password=" + strings.Repeat("a", 5000), status: http.StatusBadRequest, code: "invalid_request"},
 	}
 	for _, tt := range tests {
