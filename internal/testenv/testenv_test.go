@@ -5,6 +5,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 )
 
 // recorder stands in for a test: it records Skipf and Fatalf instead of
@@ -137,5 +138,48 @@ func TestDefaults(t *testing.T) {
 				t.Errorf("got %q; want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestStartRedis starts a server of the test's own, stalls, restarts and
+// stops it, and checks each state from a client's side.
+func TestStartRedis(t *testing.T) {
+	r := StartRedis(t)
+	if err := command(r.Addr, "SET k v"); err != nil {
+		t.Fatal(err)
+	}
+	r.Pause()
+	c, err := net.DialTimeout("tcp", r.Addr, time.Second)
+	if err == nil { // the kernel still accepts; nobody answers
+		_ = c.SetDeadline(time.Now().Add(200 * time.Millisecond))
+		_, _ = c.Write([]byte("PING\r\n"))
+		if _, err := c.Read(make([]byte, 16)); err == nil {
+			t.Error("a paused server answered")
+		}
+		c.Close()
+	}
+	r.Resume()
+	if err := ping(r.Addr); err != nil {
+		t.Fatalf("after Resume: %v", err)
+	}
+	r.Restart(true)
+	if err := command(r.Addr, "GET k"); err == nil || !strings.Contains(err.Error(), "$1") {
+		t.Errorf("after Restart(true): GET k = %v; want the kept value", err)
+	}
+	r.Stop()
+	if err := ping(r.Addr); err == nil {
+		t.Error("a stopped server answered")
+	}
+	r.Stop() // idempotent
+}
+
+func TestRedisAddr(t *testing.T) {
+	addr := listening(t)
+	t.Setenv(EnvRedisAddr, addr)
+	if got := RedisAddr(t); got != addr {
+		t.Errorf("RedisAddr = %q; want %q", got, addr)
+	}
+	if p1, p2 := KeyPrefix(t), KeyPrefix(t); p1 == p2 || !strings.HasPrefix(p1, "passport-test:TestRedisAddr:") {
+		t.Errorf("KeyPrefix: %q, %q; want two distinct prefixes naming the test", p1, p2)
 	}
 }
