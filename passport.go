@@ -34,7 +34,7 @@ const DefaultUnavailableRetryAfter = 5 * time.Second
 // Session keys written by the Authenticator.
 const (
 	// UserKey is the session key under which the serialized user is kept.
-	UserKey = "passport.user"
+	UserKey = session.UserKey
 	// ReturnToKey is the session key under which RequireLogin remembers the
 	// page a visitor asked for before logging in.
 	ReturnToKey = "passport.return_to"

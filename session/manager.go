@@ -185,6 +185,10 @@ func New(cfg Config) (*Manager, error) {
 	if m.now == nil {
 		m.now = time.Now
 	}
+	if lt, ok := cfg.Store.(Lifetimes); ok {
+		// A server-side store expires its records when their sessions end.
+		lt.SetLifetimes(m.idle, m.absolute)
+	}
 	return m, nil
 }
 

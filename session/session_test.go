@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/sessions"
+
 	"github.com/gopassport/passport/session"
 )
 
@@ -421,5 +423,62 @@ func TestOneSpellingPerCookie(t *testing.T) {
 		if _, err := codec.Open("passport", good[:10]+"\n"+good[10:], 0); err == nil {
 			t.Errorf("len %d: a line break inside opened", n)
 		}
+	}
+}
+
+// TestExpiresAt reads a session's end from the Manager's timestamps.
+func TestExpiresAt(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	vals := func(created, seen time.Time) map[any]any {
+		return map[any]any{"_created": created.Unix(), "_seen": seen.Unix()}
+	}
+	tests := []struct {
+		name           string
+		values         map[any]any
+		idle, absolute time.Duration
+		want           time.Time
+		ok             bool
+	}{
+		{"ok, absolute only", vals(t0, t0.Add(time.Hour)), 0, 24 * time.Hour, t0.Add(24 * time.Hour), true},
+		{"ok, idle first", vals(t0, t0.Add(time.Hour)), 30 * time.Minute, 24 * time.Hour, t0.Add(90 * time.Minute), true},
+		{"ok, absolute first", vals(t0, t0.Add(23*time.Hour+50*time.Minute)), 30 * time.Minute, 24 * time.Hour, t0.Add(24 * time.Hour), true},
+		{"nok, no timestamps", map[any]any{"x": "y"}, 0, time.Hour, time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := session.ExpiresAt(tt.values, tt.idle, tt.absolute)
+			if ok != tt.ok || !got.Equal(tt.want) {
+				t.Errorf("ExpiresAt = %v, %v; want %v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+	if h := session.Handle("some-session-id"); len(h) != 22 || h == session.Handle("other-id") {
+		t.Errorf("Handle = %q; want 22 base64url characters, distinct per ID", h)
+	}
+}
+
+// lifetimeStore records what the Manager told it.
+type lifetimeStore struct {
+	sessions.Store
+	idle, absolute time.Duration
+}
+
+func (s *lifetimeStore) SetLifetimes(idle, absolute time.Duration) {
+	s.idle, s.absolute = idle, absolute
+}
+
+// TestNewTellsTheStoreItsLifetimes checks that New hands a server-side
+// store the Manager's timeouts, the defaults filled in.
+func TestNewTellsTheStoreItsLifetimes(t *testing.T) {
+	cs, err := session.NewCookieStore(bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &lifetimeStore{Store: cs}
+	if _, err := session.New(session.Config{Store: st, IdleTimeout: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if st.idle != time.Hour || st.absolute <= time.Hour {
+		t.Errorf("SetLifetimes(%v, %v); want the idle hour and the default absolute timeout", st.idle, st.absolute)
 	}
 }
