@@ -47,7 +47,8 @@
 //     strategy); [SessionFrom] reads a request's session
 //   - guards: [Authenticator.RequireLogin], [Authenticator.RequireLoginWithConfig],
 //     [Authenticator.RequireLogout], [Authenticator.RequireLogoutWithConfig]
-//   - login state: [Authenticator.Login], [Authenticator.Logout], [Authenticator.ProviderLogout]
+//   - login state: [Authenticator.Login], [Authenticator.Logout], [Authenticator.ProviderLogout],
+//     [Authenticator.LogoutAll] (every session and token of one user)
 //   - the user: [Authenticator.User], [Authenticator.LoadUser], [Authenticator.IsAuthenticated],
 //     [Authenticator.Info], [Authenticator.Assigned]
 //

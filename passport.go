@@ -84,6 +84,10 @@ type Config[U any] struct {
 	// [strategy.ErrUnavailable]). Optional. Default
 	// [DefaultUnavailableRetryAfter]. It must not be negative.
 	UnavailableRetryAfter time.Duration
+	// Revokers end what a user holds besides sessions when
+	// [Authenticator.LogoutAll] runs: a strategy/jwt Issuer (its RevokeUser
+	// refuses the user's access and refresh tokens). Optional.
+	Revokers []UserRevoker
 	// Translate turns every flash message the Authenticator writes into
 	// the app's words, once, when it is written, with the request's
 	// context: the strategies' messages (texts of the catalogue listed by
@@ -114,6 +118,7 @@ type Authenticator[U any] struct {
 	// retryUnavailable is the Retry-After header of a 503 for a store that
 	// is down, in seconds.
 	retryUnavailable string
+	revokers         []UserRevoker
 
 	mu         sync.Mutex // serialises writers of strategies
 	strategies atomic.Pointer[map[string]strategy.Strategy[U]]
@@ -152,6 +157,12 @@ func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 		audit:          cfg.Audit,
 		auditStateless: cfg.Audit != nil,
 		translate:      cfg.Translate,
+		revokers:       append([]UserRevoker(nil), cfg.Revokers...),
+	}
+	for i, r := range cfg.Revokers {
+		if r == nil {
+			return nil, fmt.Errorf("%w: Config.Revokers[%d] is nil", ErrInvalidConfig, i)
+		}
 	}
 	switch wait := cfg.UnavailableRetryAfter; {
 	case wait < 0:
