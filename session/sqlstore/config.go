@@ -155,8 +155,8 @@ func (s *Store) Close() error {
 
 // migrate adds to the table the columns of this version that it lacks:
 // one of the first version has only id, data and expires_at. It reads the
-// table's columns with a query that both dialects answer, a SELECT * that
-// returns no row, and adds each missing one with ALTER TABLE (IF NOT
+// table's columns from the catalog (pragma_table_info on SQLite,
+// pg_attribute on PostgreSQL), and adds each missing one with ALTER TABLE (IF NOT
 // EXISTS on PostgreSQL). On SQLite, where another instance may have added
 // a column meanwhile, a failed ALTER is forgiven when the column is there
 // after all.
@@ -181,18 +181,21 @@ func migrate(ctx context.Context, db *sql.DB, q *queries) error {
 
 // columns returns the set of the table's column names, in lower case.
 func columns(ctx context.Context, db *sql.DB, q *queries) (map[string]bool, error) {
-	rows, err := db.QueryContext(ctx, q.columns)
+	rows, err := db.QueryContext(ctx, q.columns, q.columnArg())
 	if err != nil {
 		return nil, fmt.Errorf("reading columns: %w", err)
 	}
 	defer rows.Close()
-	names, err := rows.Columns()
-	if err != nil {
-		return nil, fmt.Errorf("reading columns: %w", err)
-	}
-	have := make(map[string]bool, len(names))
-	for _, n := range names {
+	have := make(map[string]bool)
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("reading columns: %w", err)
+		}
 		have[strings.ToLower(n)] = true
 	}
-	return have, rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading columns: %w", err)
+	}
+	return have, nil
 }

@@ -29,7 +29,7 @@ type queries struct {
 	createTable    string
 	createIndex    string
 	createUserIdx  string
-	columns        string
+	columns        string // with the table's name as argument: columnArg
 	load           string
 	insert         string
 	update         string
@@ -74,7 +74,7 @@ func newQueries(d Dialect, table string) queries {
 			" ON " + t + " (expires_at)",
 		createUserIdx: "CREATE INDEX IF NOT EXISTS " + sqldialect.Quote(table+"_user_key_idx") +
 			" ON " + t + " (user_key)",
-		columns: "SELECT * FROM " + t + " LIMIT 0",
+		columns: columnsQuery(d),
 		load:    d.Rebind("SELECT data FROM " + t + " WHERE id = ? AND expires_at > ?"),
 		insert: d.Rebind("INSERT INTO " + t + " (id, data, expires_at, user_key, created_at, last_seen, ip, user_agent)" +
 			" VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -107,4 +107,26 @@ func (q *queries) deleteIDs(n int) string {
 	}
 	b.WriteByte(')')
 	return q.d.Rebind(b.String())
+}
+
+// columnsQuery returns the query listing the names of a table's columns,
+// whose one argument is [queries.columnArg]. Not "SELECT * … LIMIT 0":
+// pgx caches that statement's result type per connection and refuses to
+// run it again once a column was added.
+func columnsQuery(d Dialect) string {
+	if d == PostgreSQL {
+		// regclass resolves the quoted name through search_path, as
+		// the store's statements do.
+		return "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1::text::regclass AND attnum > 0 AND NOT attisdropped"
+	}
+	return "SELECT name FROM pragma_table_info(?)"
+}
+
+// columnArg is the argument of the columns query: the quoted name on
+// PostgreSQL, the bare one on SQLite.
+func (q *queries) columnArg() string {
+	if q.d == PostgreSQL {
+		return q.table
+	}
+	return q.table[1 : len(q.table)-1]
 }
