@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -65,8 +66,10 @@ type Config struct {
 	Now func() time.Time
 }
 
-// New returns a store over db, creating the table and its index on
-// expires_at when they are missing, and starts the background cleanup
+// New returns a store over db, creating the table and its indexes on
+// expires_at and user_key when they are missing, adding the columns of
+// this version to a table of the first one (id, data and expires_at only;
+// its rows stay valid), and starts the background cleanup
 // (see Config.CleanupInterval). ctx bounds the table creation only; the
 // cleanup keeps its values but outlives it. db stays the caller's:
 // [Store.Close] does not close it.
@@ -78,6 +81,8 @@ type Config struct {
 // With PostgreSQL, two instances creating the same table at the same
 // moment may race inside the server's catalog; create it beforehand (the
 // schema is in the package documentation) or start one instance first.
+// The same goes for the migration of a first-version table, which takes
+// PostgreSQL's ACCESS EXCLUSIVE lock on it for a moment.
 //
 // A configuration mistake (a nil db, missing or short Keys, a bad Table,
 // an unknown Dialect, a negative Options.MaxAge) is an error wrapping
@@ -121,10 +126,16 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 		logger = slog.Default()
 	}
 	if _, err := db.ExecContext(ctx, q.createTable); err != nil {
-		return nil, fmt.Errorf("sqlstore: creating table %s: %w", table, err)
+		return nil, fault("creating table "+table, err)
+	}
+	if err := migrate(ctx, db, &q); err != nil {
+		return nil, fault("migrating table "+table, err)
 	}
 	if _, err := db.ExecContext(ctx, q.createIndex); err != nil {
-		return nil, fmt.Errorf("sqlstore: creating index on %s: %w", table, err)
+		return nil, fault("creating index on "+table, err)
+	}
+	if _, err := db.ExecContext(ctx, q.createUserIdx); err != nil {
+		return nil, fault("creating index on "+table, err)
 	}
 	interval := cfg.CleanupInterval
 	if interval == 0 {
@@ -140,4 +151,51 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 func (s *Store) Close() error {
 	s.cleanup.Stop()
 	return nil
+}
+
+// migrate adds to the table the columns of this version that it lacks:
+// one of the first version has only id, data and expires_at. It reads the
+// table's columns from the catalog (pragma_table_info on SQLite,
+// pg_attribute on PostgreSQL), and adds each missing one with ALTER TABLE (IF NOT
+// EXISTS on PostgreSQL). On SQLite, where another instance may have added
+// a column meanwhile, a failed ALTER is forgiven when the column is there
+// after all.
+func migrate(ctx context.Context, db *sql.DB, q *queries) error {
+	have, err := columns(ctx, db, q)
+	if err != nil {
+		return err
+	}
+	for _, c := range addedColumns {
+		if have[c.name] {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, q.addColumnIfNew+c.name+" "+c.typ); err != nil {
+			again, cerr := columns(ctx, db, q)
+			if cerr != nil || !again[c.name] {
+				return fmt.Errorf("adding column %s: %w", c.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// columns returns the set of the table's column names, in lower case.
+func columns(ctx context.Context, db *sql.DB, q *queries) (map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, q.columns, q.columnArg())
+	if err != nil {
+		return nil, fmt.Errorf("reading columns: %w", err)
+	}
+	defer rows.Close()
+	have := make(map[string]bool)
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("reading columns: %w", err)
+		}
+		have[strings.ToLower(n)] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading columns: %w", err)
+	}
+	return have, nil
 }

@@ -25,15 +25,40 @@
 //     call db.SetMaxOpenConns(1) so that the pool keeps exactly one.
 //   - [PostgreSQL], with github.com/jackc/pgx/v5/stdlib, driver "pgx".
 //
-// [New] creates the table when it is missing. Its schema, for those who
-// create it in a migration instead (BYTEA rather than BLOB on PostgreSQL):
+// [New] creates the table when it is missing, and adds the columns from
+// user_key on to a table of the first version (id, data and expires_at
+// only), whose rows stay valid. Its schema, for those who create it in a
+// migration instead (BYTEA rather than BLOB on PostgreSQL):
 //
 //	CREATE TABLE passport_sessions (
 //		id         TEXT PRIMARY KEY,
 //		data       BLOB NOT NULL,
-//		expires_at BIGINT NOT NULL -- unix seconds
+//		expires_at BIGINT NOT NULL, -- unix seconds
+//		user_key   TEXT,            -- session.UserKey's value; NULL: anonymous
+//		created_at BIGINT,          -- unix seconds of the first save
+//		last_seen  BIGINT,          -- unix seconds of the last save
+//		ip         TEXT,            -- strategy.ClientIP of the last save
+//		user_agent TEXT             -- of the last save, at most 256 bytes
 //	);
 //	CREATE INDEX passport_sessions_expires_at_idx ON passport_sessions (expires_at);
+//	CREATE INDEX passport_sessions_user_key_idx ON passport_sessions (user_key);
+//
+// The new columns are nullable, so an instance of the previous version
+// goes on working on a migrated table during a rolling upgrade (its rows
+// are listed under their user once a new instance saves them).
+//
+// [Store] implements [session.UserSessions]: [Store.ListUserSessions] for a
+// "your devices" page, [Store.DeleteUserSession] to end one of them by its
+// [session.Handle], [Store.DeleteUserSessions] for passport's LogoutAll. It
+// implements [session.Lifetimes] too, so that a row expires when its
+// session would by the Manager's IdleTimeout and AbsoluteTimeout. The user
+// key is indexed: keep it short (an ID, not a profile; PostgreSQL refuses
+// index entries beyond about 2.7 kB).
+//
+// A database that cannot be reached, times out or is locked past
+// busy_timeout is reported as an error wrapping [strategy.ErrUnavailable],
+// which passport answers 503 with Retry-After; other database errors are
+// faults of the program, 500.
 //
 // A program:
 //

@@ -137,7 +137,8 @@ type env struct {
 	app   http.Handler
 }
 
-func newEnv(t *testing.T, fx fixture) *env {
+// newEnv makes an env on fx; each opt adjusts the manager's Config.
+func newEnv(t *testing.T, fx fixture, opts ...func(*session.Config)) *env {
 	t.Helper()
 	e := &env{t: t, fx: fx, db: fx.connect(t), key: newKey(t), clock: newClock()}
 	logger := slog.New(slog.NewTextHandler(t.Output(), nil))
@@ -150,6 +151,9 @@ func newEnv(t *testing.T, fx fixture) *env {
 		Now:             e.clock.Now,
 	}
 	mcfg := session.Config{Logger: logger, Now: e.clock.Now}
+	for _, o := range opts {
+		o(&mcfg)
+	}
 	store, err := sqlstore.New(t.Context(), e.db, scfg)
 	if err != nil {
 		t.Fatalf("sqlstore.New: %v", err)

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
 
 	"github.com/gopassport/passport/internal/cleanup"
 	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/strategy"
 )
 
 // defaultServerTTL is how long a row lives when the cookie is a browser
@@ -33,9 +35,10 @@ var ErrSessionGone = fmt.Errorf("sqlstore: session was deleted since it was load
 // [session.Session.Regenerate] and [session.Session.Destroy] really end it,
 // and a copied cookie is worth nothing afterwards.
 //
-// Expiry is decided by the row's expires_at, written at every save as now
-// plus the cookie's MaxAge (24 hours for a browser session cookie).
-// Expired rows are invisible at once and deleted by a background goroutine
+// Expiry is decided by the row's expires_at, written at every save: when
+// the session would end by the Manager's idle and absolute timeouts (see
+// [Store.SetLifetimes]), or else now plus the cookie's MaxAge (24 hours for
+// a browser session cookie). Expired rows are invisible at once and deleted by a background goroutine
 // (see Config.CleanupInterval) or [Store.DeleteExpired].
 //
 // Security: the session ID comes only out of a cookie sealed with
@@ -53,9 +56,20 @@ type Store struct {
 	options sessions.Options
 	now     func() time.Time
 	cleanup *cleanup.Loop
+	// lifetimes are the Manager's timeouts, set by SetLifetimes; nil
+	// until then.
+	lifetimes atomic.Pointer[lifetimes]
 }
 
-var _ sessions.Store = (*Store)(nil)
+// lifetimes are the timeouts given to [Store.SetLifetimes].
+type lifetimes struct{ idle, absolute time.Duration }
+
+var (
+	_ sessions.Store       = (*Store)(nil)
+	_ session.UserSessions = (*Store)(nil)
+	_ session.Lifetimes    = (*Store)(nil)
+	_ session.CookieOpener = (*Store)(nil)
+)
 
 // Get returns the session called name for r, through gorilla's per-request
 // registry (two Gets in one request return the same session).
@@ -68,7 +82,8 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // session (IsNew true, no ID). A missing, tampered, foreign or stale cookie
 // and a corrupt row are an anonymous visitor, not an error. A fault of the
 // database (read with r's context) returns a new session and the error, so
-// that the caller can answer 500.
+// that the caller can answer 500, or 503 when the error wraps
+// [strategy.ErrUnavailable] (the database is out of reach).
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	sess := sessions.NewSession(s, name)
 	opts := s.options
@@ -93,7 +108,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		return sess, nil
 	}
 	if err != nil {
-		return sess, fmt.Errorf("sqlstore: loading session: %w", err)
+		return sess, fault("loading session", err)
 	}
 	values, err := session.DecodeValues(data)
 	if err != nil {
@@ -125,9 +140,17 @@ func (s *Store) OpenCookie(name, value string) error {
 // and writes an expired cookie. Otherwise a session without an ID gets a
 // fresh one from [session.NewID] and a new row; a session with an ID
 // updates its row, or fails with [ErrSessionGone] if the row was deleted
-// meanwhile. The row expires MaxAge seconds from now, or 24 hours from now
-// when MaxAge is 0 (a browser session cookie). The database is written with
-// r's context.
+// meanwhile. The database is written with r's context; a database out of
+// reach is an error wrapping [strategy.ErrUnavailable].
+//
+// The row expires when the session would by the Manager's timeouts
+// ([session.ExpiresAt]) once [Store.SetLifetimes] was called and the values
+// carry the Manager's timestamps; otherwise MaxAge seconds from now, or 24
+// hours from now when MaxAge is 0 (a browser session cookie). The row also
+// records the user ([session.UserKey], when it is a non-empty string), the
+// time of the first and of this save, and the client's IP address
+// ([strategy.ClientIP]) and User-Agent (at most 256 bytes), for
+// [Store.ListUserSessions].
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
 	ctx := context.Background()
 	if r != nil {
@@ -150,28 +173,34 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 	if err != nil {
 		return fmt.Errorf("sqlstore: encoding session: %w", err)
 	}
-	ttl := time.Duration(opts.MaxAge) * time.Second
-	if ttl == 0 {
-		ttl = defaultServerTTL
+	now := s.now()
+	expires := s.expiresAt(sess.Values, opts.MaxAge, now)
+	user := sql.NullString{}
+	if u, ok := sess.Values[session.UserKey].(string); ok && u != "" {
+		user = sql.NullString{String: u, Valid: true}
 	}
-	expires := s.now().Add(ttl).Unix()
+	var ip, ua string
+	if r != nil {
+		ip = cleanText(strategy.ClientIP(r), maxText)
+		ua = cleanText(r.UserAgent(), maxText)
+	}
 	id := sess.ID
 	if id == "" {
 		id, err = session.NewID()
 		if err != nil {
 			return fmt.Errorf("sqlstore: %w", err)
 		}
-		if _, err := s.db.ExecContext(ctx, s.q.insert, id, data, expires); err != nil {
-			return fmt.Errorf("sqlstore: inserting session: %w", err)
+		if _, err := s.db.ExecContext(ctx, s.q.insert, id, data, expires, user, now.Unix(), now.Unix(), ip, ua); err != nil {
+			return fault("inserting session", err)
 		}
 	} else {
-		res, err := s.db.ExecContext(ctx, s.q.update, data, expires, id)
+		res, err := s.db.ExecContext(ctx, s.q.update, data, expires, user, now.Unix(), now.Unix(), ip, ua, id)
 		if err != nil {
-			return fmt.Errorf("sqlstore: updating session: %w", err)
+			return fault("updating session", err)
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
-			return fmt.Errorf("sqlstore: updating session: %w", err)
+			return fault("updating session", err)
 		}
 		if n == 0 {
 			return ErrSessionGone
@@ -190,7 +219,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 // does not exist is not an error.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	if _, err := s.db.ExecContext(ctx, s.q.deleteID, id); err != nil {
-		return fmt.Errorf("sqlstore: deleting session: %w", err)
+		return fault("deleting session", err)
 	}
 	return nil
 }
@@ -201,13 +230,28 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	res, err := s.db.ExecContext(ctx, s.q.deleteExpired, s.now().Unix())
 	if err != nil {
-		return 0, fmt.Errorf("sqlstore: deleting expired sessions: %w", err)
+		return 0, fault("deleting expired sessions", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, fmt.Errorf("sqlstore: deleting expired sessions: %w", err)
+		return 0, fault("deleting expired sessions", err)
 	}
 	return n, nil
+}
+
+// expiresAt returns the unix second at which the row of values, saved now
+// with the cookie's maxAge (not negative), expires.
+func (s *Store) expiresAt(values map[any]any, maxAge int, now time.Time) int64 {
+	if lt := s.lifetimes.Load(); lt != nil {
+		if at, ok := session.ExpiresAt(values, lt.idle, lt.absolute); ok {
+			return at.Unix()
+		}
+	}
+	ttl := time.Duration(maxAge) * time.Second
+	if ttl == 0 {
+		ttl = defaultServerTTL
+	}
+	return now.Add(ttl).Unix()
 }
 
 // validID reports whether id looks like an ID from [session.NewID]

@@ -47,8 +47,10 @@ func TestRoundTrip(t *testing.T) {
 				if !ok {
 					t.Fatalf("got no row for the cookie's ID; want one")
 				}
-				if want := e.clock.Now().Unix() + day; expires != want {
-					t.Errorf("got expires_at %d; want %d", expires, want)
+				// The manager's default IdleTimeout, 2 hours, ends the
+				// session before its AbsoluteTimeout, 24 hours.
+				if want := e.clock.Now().Unix() + 2*60*60; expires != want {
+					t.Errorf("got expires_at %d; want %d (last activity + the manager's idle timeout)", expires, want)
 				}
 				values, err := session.DecodeValues(data)
 				if err != nil {
