@@ -98,7 +98,7 @@ func newInstance(t *testing.T, store sessions.Store) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := map[string]*user{"1": {ID: "1", Name: "Ada"}}
+	users := map[string]*user{"1": {ID: "1", Name: "Ada"}, "2": {ID: "2", Name: "Bob"}}
 	in := &instance{loaded: make(chan struct{}, 1), resume: make(chan struct{})}
 	in.auth, err = passport.New(passport.Config[*user]{
 		Sessions:     mgr,
@@ -255,4 +255,59 @@ func cookieNamed(cs []*http.Cookie, name string) *http.Cookie {
 		}
 	}
 	return nil
+}
+
+// TestLogoutAllAcrossInstances logs one user in twice, on A and on B: both
+// instances list the same two sessions (by handle, never by ID), and
+// LogoutAll on A ends both on both instances, another user's session
+// untouched.
+func TestLogoutAllAcrossInstances(t *testing.T) {
+	for _, be := range sharedBackends() {
+		t.Run(be.name, func(t *testing.T) {
+			newStore := be.open(t)
+			a, b := newInstance(t, newStore()), newInstance(t, newStore())
+			_, onA := a.send(t, http.MethodPost, "/login", nil, "X-User", "1")
+			_, onB := b.send(t, http.MethodPost, "/login", nil, "X-User", "1")
+			_, bob := b.send(t, http.MethodPost, "/login", nil, "X-User", "2")
+			if onA == nil || onB == nil || bob == nil {
+				t.Fatal("a login set no session cookie")
+			}
+			lists := make([][]session.Record, 2)
+			for i, in := range []*instance{a, b} {
+				us, ok := in.auth.SessionManager().Store().(session.UserSessions)
+				if !ok {
+					t.Fatalf("%T does not list a user's sessions", in.auth.SessionManager().Store())
+				}
+				recs, err := us.ListUserSessions(t.Context(), "1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				lists[i] = recs
+			}
+			if len(lists[0]) != 2 || len(lists[1]) != 2 {
+				t.Fatalf("listed %d and %d sessions; want the two logins on both", len(lists[0]), len(lists[1]))
+			}
+			for i := range lists[0] {
+				if lists[0][i].Handle != lists[1][i].Handle {
+					t.Errorf("the instances list different sessions: %v and %v", lists[0], lists[1])
+				}
+				if lists[0][i].Handle == onA.Value || lists[0][i].Handle == onB.Value {
+					t.Errorf("a handle is the cookie")
+				}
+			}
+			if err := a.auth.LogoutAll(t.Context(), "1"); err != nil {
+				t.Fatal(err)
+			}
+			for _, in := range []*instance{a, b} {
+				for _, c := range []*http.Cookie{onA, onB} {
+					if res, _ := in.send(t, http.MethodGet, "/me", c); res.StatusCode != http.StatusUnauthorized {
+						t.Errorf("after LogoutAll, /me on %s: %d; want 401", in.srv.URL, res.StatusCode)
+					}
+				}
+				if res, _ := in.send(t, http.MethodGet, "/me", bob); res.StatusCode != http.StatusOK {
+					t.Errorf("another user after LogoutAll, /me on %s: %d; want 200", in.srv.URL, res.StatusCode)
+				}
+			}
+		})
+	}
 }
