@@ -79,9 +79,10 @@ func newQueries(d Dialect, table string) queries {
 		insert: d.Rebind("INSERT INTO " + t + " (id, data, expires_at, user_key, created_at, last_seen, ip, user_agent)" +
 			" VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
 		// created_at is set once; COALESCE gives one to a row of the first
-		// version when it is saved again.
+		// version when it is saved again. A row that expired meanwhile is
+		// not updated: the session ended, and a save must not revive it.
 		update: d.Rebind("UPDATE " + t + " SET data = ?, expires_at = ?, user_key = ?, created_at = COALESCE(created_at, ?)," +
-			" last_seen = ?, ip = ?, user_agent = ? WHERE id = ?"),
+			" last_seen = ?, ip = ?, user_agent = ? WHERE id = ? AND expires_at > ?"),
 		deleteID:      d.Rebind("DELETE FROM " + t + " WHERE id = ?"),
 		deleteExpired: d.Rebind("DELETE FROM " + t + " WHERE expires_at <= ?"),
 		listUser: d.Rebind("SELECT id, created_at, last_seen, expires_at, ip, user_agent FROM " + t +

@@ -194,7 +194,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 			return fault("inserting session", err)
 		}
 	} else {
-		res, err := s.db.ExecContext(ctx, s.q.update, data, expires, user, now.Unix(), now.Unix(), ip, ua, id)
+		res, err := s.db.ExecContext(ctx, s.q.update, data, expires, user, now.Unix(), now.Unix(), ip, ua, id, now.Unix())
 		if err != nil {
 			return fault("updating session", err)
 		}

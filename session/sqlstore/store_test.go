@@ -749,3 +749,31 @@ func TestDialectString(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveDoesNotReviveAnExpiredRow loads a session just before it
+// expires and saves it after: the row expired meanwhile (not yet cleaned
+// up), and the save is refused with ErrSessionGone, no cookie written.
+func TestSaveDoesNotReviveAnExpiredRow(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend, fx fixture) {
+		e := newEnv(t, fx)
+		c := e.storeSave(map[any]any{"user": "alice"}, day)
+		e.clock.Advance(24*time.Hour - time.Second)
+		r := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+		r.AddCookie(c)
+		sess, err := e.store.New(r, cookieName)
+		if err != nil || sess.IsNew {
+			t.Fatalf("load before expiry: IsNew=%v, %v; want the session", sess.IsNew, err)
+		}
+		e.clock.Advance(2 * time.Second)
+		w := httptest.NewRecorder()
+		if err := e.store.Save(r, w, sess); !errors.Is(err, sqlstore.ErrSessionGone) {
+			t.Fatalf("save after expiry: %v; want ErrSessionGone", err)
+		}
+		if sessionCookie(w) != nil {
+			t.Error("the refused save wrote a cookie")
+		}
+		if got := e.loadDirect(c); got != "<none>" {
+			t.Errorf("after the refused save: %q; want <none>", got)
+		}
+	})
+}
