@@ -1,6 +1,8 @@
 package redisthrottle_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"sync"
 	"testing"
@@ -49,9 +51,22 @@ func newClient(t testing.TB, addr string) *redis.Client {
 func sharedClient(t testing.TB) (*redis.Client, string) {
 	t.Helper()
 	c := newClient(t, testenv.RedisAddr(t))
-	prefix := testenv.KeyPrefix(t)
+	prefix := shortPrefix(testenv.KeyPrefix(t))
 	t.Cleanup(func() { deletePrefix(t, c, prefix) })
 	return c, prefix
+}
+
+// shortPrefix returns p within Config.KeyPrefix's 64 bytes: testenv's
+// prefix names the whole test, and subtests make it longer. A long prefix
+// keeps its start and ends with a hash of the whole, so it stays the
+// test's own.
+func shortPrefix(p string) string {
+	if len(p) <= redisthrottle.MaxKeyPrefixBytes {
+		return p
+	}
+	sum := sha256.Sum256([]byte(p))
+	tail := hex.EncodeToString(sum[:10]) + ":"
+	return p[:redisthrottle.MaxKeyPrefixBytes-len(tail)] + tail
 }
 
 // deletePrefix deletes the keys under prefix, and nothing else.
