@@ -1,9 +1,9 @@
 package redisthrottle_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"context"
 	"sync"
 	"testing"
 	"time"
