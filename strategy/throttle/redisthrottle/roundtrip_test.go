@@ -47,7 +47,6 @@ func (h *countingHook) take() []string {
 	return s
 }
 
-
 // TestRoundTrips: Allow and Done are one EVALSHA each, for every kind of
 // attempt and verdict; an attempt with nothing to count sends nothing. The
 // first call after the server lost its scripts adds one EVAL.
