@@ -73,4 +73,10 @@
 // that no retry would change (a key of another type under the prefix, an
 // ERR reply) is returned as a plain error (500) and never fails open. A
 // context that the caller cancelled is returned as it is.
+//
+// A call that timed out on a stalled server may still run when the server
+// wakes up (its command was sent): an Allow then holds a reservation that
+// no Done releases, which costs that account or address one attempt of its
+// budget until Window after its last Allow, and a Done may count its
+// failure after all. Both err on the side of fewer guesses.
 package redisthrottle

@@ -307,11 +307,12 @@ func kindsArg(g target) string {
 }
 
 // failed turns an error of a script call into Allow's or Done's: the
-// caller's own cancellation as it is; a fault (a reply that is no outage)
+// caller's own cancellation as it is (the client went away; a deadline of
+// the caller's that a slow Redis ran out is an outage like Timeout); a fault (a reply that is no outage)
 // as it is; an outage wrapping strategy.ErrUnavailable, or nil when failing
 // open.
 func (t *Throttle) failed(ctx context.Context, op string, err error) error {
-	if ctx.Err() != nil {
+	if errors.Is(ctx.Err(), context.Canceled) {
 		return fmt.Errorf("redisthrottle: %s: %w", op, err)
 	}
 	if isFault(err) {
