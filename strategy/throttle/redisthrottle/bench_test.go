@@ -1,0 +1,37 @@
+package redisthrottle_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gopassport/passport/strategy/throttle"
+	"github.com/gopassport/passport/strategy/throttle/redisthrottle"
+)
+
+// BenchmarkAllowDone is one allowed attempt and its failure (two EVALSHAs),
+// on an untrusted client (account and address records) and on a trusted
+// device (one record), against the shared Redis on loopback.
+func BenchmarkAllowDone(b *testing.B) {
+	c, prefix := sharedClient(b)
+	th := newThrottle(b, c, redisthrottle.Config{KeyPrefix: prefix, AccountLimit: 1 << 30, IPLimit: 1 << 30, DeviceLimit: 1 << 30})
+	ctx := context.Background()
+	for _, a := range []struct {
+		name string
+		att  throttle.Attempt
+	}{
+		{"untrusted", throttle.Attempt{Username: "alice@example.com", IP: "192.0.2.1"}},
+		{"device", throttle.Attempt{Username: "alice@example.com", IP: "192.0.2.1", Device: "d"}},
+	} {
+		b.Run(a.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := th.Allow(ctx, a.att); err != nil {
+					b.Fatal(err)
+				}
+				if err := th.Done(ctx, a.att, throttle.VerdictFailure); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,118 @@
+package redisthrottle_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gopassport/passport/internal/testenv"
+	"github.com/gopassport/passport/strategy/throttle"
+	"github.com/gopassport/passport/strategy/throttle/redisthrottle"
+)
+
+// fakeClock is a settable clock for Config.Now.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// newClient returns a client of addr that honours context deadlines, closed
+// when the test ends.
+func newClient(t testing.TB, addr string) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// sharedClient returns a client of the shared test Redis and a key prefix
+// of the test's own, whose keys are deleted when the test ends.
+func sharedClient(t testing.TB) (*redis.Client, string) {
+	t.Helper()
+	c := newClient(t, testenv.RedisAddr(t))
+	prefix := shortPrefix(testenv.KeyPrefix(t))
+	t.Cleanup(func() { deletePrefix(t, c, prefix) })
+	return c, prefix
+}
+
+// shortPrefix returns p within Config.KeyPrefix's 64 bytes: testenv's
+// prefix names the whole test, and subtests make it longer. A long prefix
+// keeps its start and ends with a hash of the whole, so it stays the
+// test's own.
+func shortPrefix(p string) string {
+	if len(p) <= redisthrottle.MaxKeyPrefixBytes {
+		return p
+	}
+	sum := sha256.Sum256([]byte(p))
+	tail := hex.EncodeToString(sum[:10]) + ":"
+	return p[:redisthrottle.MaxKeyPrefixBytes-len(tail)] + tail
+}
+
+// deletePrefix deletes the keys under prefix, and nothing else.
+func deletePrefix(t testing.TB, c *redis.Client, prefix string) {
+	ctx := context.Background()
+	iter := c.Scan(ctx, 0, prefix+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+			t.Logf("deleting %s: %v", iter.Val(), err)
+		}
+	}
+	if err := iter.Err(); err != nil {
+		t.Logf("scanning %s*: %v", prefix, err)
+	}
+}
+
+// newThrottle returns a Throttle on c, failing the test on an error.
+func newThrottle(t testing.TB, c redis.UniversalClient, cfg redisthrottle.Config) *redisthrottle.Throttle {
+	t.Helper()
+	th, err := redisthrottle.New(c, cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return th
+}
+
+// fail makes one attempt that fails: Allow, then Done(failure) when
+// allowed. It returns Allow's wait.
+func fail(t testing.TB, th throttle.Throttler, a throttle.Attempt) time.Duration {
+	t.Helper()
+	return attempt(t, th, a, throttle.VerdictFailure)
+}
+
+// attempt makes one attempt that ends with v when allowed, and returns
+// Allow's wait.
+func attempt(t testing.TB, th throttle.Throttler, a throttle.Attempt, v throttle.Verdict) time.Duration {
+	t.Helper()
+	ctx := context.Background()
+	wait, err := th.Allow(ctx, a)
+	if err != nil {
+		t.Fatalf("Allow(%+v): %v", a, err)
+	}
+	if wait == 0 {
+		if err := th.Done(ctx, a, v); err != nil {
+			t.Fatalf("Done(%+v, %v): %v", a, v, err)
+		}
+	}
+	return wait
+}
