@@ -2,6 +2,8 @@ package testenv
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
@@ -46,10 +48,11 @@ func RedisAddr(t testing.TB) string {
 }
 
 // KeyPrefix returns a key prefix that no other test (nor another run of
-// this one) uses: "passport-test:<test name>:<nanoseconds>:".
+// this one) uses, short enough for any store's prefix limit:
+// "pt:<8 hex digits of the test name's SHA-256>:<nanoseconds, base 36>:".
 func KeyPrefix(t testing.TB) string {
-	name := strings.NewReplacer("/", ".", " ", "_", ":", "_").Replace(t.Name())
-	return "passport-test:" + name + ":" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+	sum := sha256.Sum256([]byte(t.Name()))
+	return "pt:" + hex.EncodeToString(sum[:4]) + ":" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
 }
 
 // Redis is a redis-server of the test's own, on a free loopback port, for
