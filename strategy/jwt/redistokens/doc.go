@@ -1,0 +1,67 @@
+// Package redistokens keeps the refresh tokens and revocations of a
+// [jwt.Issuer] in Redis (go-redis v9, any [redis.UniversalClient]: one
+// server, Sentinel or Cluster), so that every instance of an app shares
+// them: a refresh token issued by one instance rotates on another, and a
+// logout or a reuse on one is refused by all. It is the twin of package
+// sqltokens, and passes the same suite (package storetest).
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379", ContextTimeoutEnabled: true})
+//	store, err := redistokens.New(rdb, redistokens.Config{})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	iss, err := jwt.NewIssuer(jwt.IssuerConfig{Issuer: "https://api.example.com", Key: jwt.Key{Key: key}, Store: store})
+//	// and the strategy checks access tokens against the same store:
+//	strat, err := jwt.New(jwt.Config{..., Revocations: store})
+//
+// # Keys
+//
+// With the default [DefaultKeyPrefix] "passport:jwt:":
+//
+//	passport:jwt:{t}:r:<hash>     hash: a refresh token (f family, s subject, sc scope,
+//	                              ia issued, ea expires, u used); TTL until it expires
+//	passport:jwt:{t}:f:<family>   hash: a family (s subject, rv revoked); TTL that of
+//	                              its longest-lived token
+//	passport:jwt:{t}:s:<subject>  sorted set: the subject's families, scored by their
+//	                              expiry; TTL that of its longest-lived family
+//	passport:jwt:{t}:nb:<subject> string: the subject's not-before time; TTL
+//	                              Config.NotBeforeTTL past the revocation
+//
+// Times are Unix microseconds. Only hashes of refresh tokens are stored.
+// TTLs are computed from Config.Now, so there is no cleanup to run:
+// [Store.DeleteExpired] exists for the signature and does nothing. A
+// family outlives the access tokens issued with it because the issuer
+// requires refresh tokens to live at least as long as access tokens. The
+// not-before time must outlive every access token issued before it:
+// Config.NotBeforeTTL (default a day) must be at least the issuers'
+// longest AccessTTL.
+//
+// # Atomicity and round trips
+//
+// Every write is one Lua script, run by Redis alone, so concurrent calls
+// from any number of instances see each other whole: of concurrent
+// [Store.UseRefresh] calls for one token exactly one wins, and it sees the
+// record as it was before (a revocation by a loser, a reuse, comes after).
+// UseRefresh, GetRefresh, SaveRefresh, RevokeFamily and RevokeSubject are
+// one round trip each (EVALSHA; the first call on a server that does not
+// know the script adds an EVAL); the strategy's checks, NotBefore and
+// FamilyRevoked, are one GET and one HEXISTS.
+//
+// # Redis Cluster
+//
+// A token is looked up by its hash alone, and its family's revocation must
+// be read in the same script, so the two cannot be spread over slots by
+// subject or family: every key of a Store carries the hash tag "{t}" and
+// lives in one slot, on one shard. A KeyPrefix with a tag of its own (the
+// first "{...}" in a key decides its slot) chooses another slot, for
+// example one per app. The scripts build family keys from that prefix,
+// which stays in the same slot.
+//
+// # Outages
+//
+// Each call is bounded by Config.Timeout, which go-redis honours only with
+// redis.Options.ContextTimeoutEnabled (otherwise its own ReadTimeout,
+// 3 s by default, applies). An error of Redis (down, timed out, refusing)
+// wraps [strategy.ErrUnavailable]: the token endpoint and the strategy
+// answer 503 with Retry-After, and nobody is let in. Nothing fails open.
+package redistokens
