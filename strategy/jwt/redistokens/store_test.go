@@ -61,13 +61,18 @@ func newInstance(t *testing.T, addr, prefix string, secret []byte) instance {
 // accepts reports whether the instance's strategy lets tok in.
 func (in instance) accepts(t *testing.T, tok string) bool {
 	t.Helper()
-	r := httptest.NewRequest(http.MethodGet, "/api/me", nil)
-	r.Header.Set("Authorization", "Bearer "+tok)
-	res, err := in.strat.Authenticate(r)
+	res, err := in.strat.Authenticate(bearer(tok))
 	if err != nil {
 		t.Fatalf("authenticate: %v", err)
 	}
 	return res.Kind == strategy.KindSuccess
+}
+
+// bearer is a request carrying tok.
+func bearer(tok string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/api/me", nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	return r
 }
 
 // TestTwoInstances: two instances of an app, each with its own client,
