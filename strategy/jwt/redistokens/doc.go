@@ -45,7 +45,7 @@
 // UseRefresh, GetRefresh, SaveRefresh, RevokeFamily and RevokeSubject are
 // one round trip each (EVALSHA; the first call on a server that does not
 // know the script adds an EVAL); the strategy's checks, NotBefore and
-// FamilyRevoked, are one GET and one HEXISTS.
+// FamilyRevoked, are one GETRANGE and one HEXISTS.
 //
 // # Redis Cluster
 //

@@ -168,16 +168,22 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string, at time.Time)
 	return nil
 }
 
-// NotBefore implements [jwt.RevocationChecker]: one GET.
+// NotBefore implements [jwt.RevocationChecker]: one GETRANGE, which
+// answers "" for a subject without a not-before time (the common case)
+// where GET's nil reply would cost go-redis twenty allocations more.
 func (s *Store) NotBefore(ctx context.Context, subject string) (time.Time, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	n, err := s.client.Get(ctx, s.notBefore+subject).Int64()
-	if errors.Is(err, redis.Nil) {
-		return time.Time{}, nil
-	}
+	v, err := s.client.GetRange(ctx, s.notBefore+subject, 0, -1).Result()
 	if err != nil {
 		return time.Time{}, unavailable("not-before", err)
+	}
+	if v == "" {
+		return time.Time{}, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("redistokens: not-before: malformed time %q", v)
 	}
 	return time.UnixMicro(n).UTC(), nil
 }
