@@ -33,7 +33,6 @@ func (c *counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proc
 	}
 }
 
-
 // TestRoundTrips: each call is one round trip once the server knows the
 // scripts (UseRefresh, the hot call of the token endpoint, and the
 // strategy's two checks on every request included).
