@@ -15,8 +15,10 @@ const DefaultKeyPrefix = "passport:jwt:"
 const DefaultTimeout = 500 * time.Millisecond
 
 // DefaultNotBeforeTTL is how long a subject's not-before time is kept when
-// Config.NotBeforeTTL is zero: longer than any access token lives unless an
-// issuer's AccessTTL exceeds a day (the issuer's default is 15 minutes).
+// Config.NotBeforeTTL is zero: the default MaxTokenLifetime of the jwt
+// strategy, which refuses any token that lives longer, so no token a
+// default strategy accepts outlives it, whatever the issuer (whose own
+// default AccessTTL is 15 minutes).
 const DefaultNotBeforeTTL = 24 * time.Hour
 
 // maxKeyPrefix is the longest Config.KeyPrefix accepted, in bytes.
@@ -43,10 +45,10 @@ type Config struct {
 	Timeout time.Duration
 	// NotBeforeTTL is how long a subject's not-before time, set by
 	// [Store.RevokeSubject], is kept after the revocation: it must be at
-	// least the longest AccessTTL of the issuers whose tokens the store
-	// checks, or an access token issued before the revocation would be
-	// accepted again once the time is gone. Optional. Default
-	// [DefaultNotBeforeTTL].
+	// least the longest life of an access token the strategy accepts (its
+	// MaxTokenLifetime, or the issuers' longest AccessTTL), or an access
+	// token issued before the revocation would be accepted again once the
+	// time is gone. Optional. Default [DefaultNotBeforeTTL].
 	NotBeforeTTL time.Duration
 	// Now returns the current time, from which the TTLs of the keys are
 	// computed (a record lives until its ExpiresAt by this clock).

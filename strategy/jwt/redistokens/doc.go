@@ -28,6 +28,10 @@
 //	                              Config.NotBeforeTTL past the revocation
 //
 // Times are Unix microseconds. Only hashes of refresh tokens are stored.
+// A token is deleted when it expires, so [jwt.Issuer.Refresh] answers
+// [jwt.ErrRefreshInvalid] for it rather than [jwt.ErrRefreshExpired] (the
+// token endpoint answers invalid_grant for both), as sqltokens does after
+// its cleanup.
 // TTLs are computed from Config.Now, so there is no cleanup to run:
 // [Store.DeleteExpired] exists for the signature and does nothing. A
 // family outlives the access tokens issued with it because the issuer
@@ -54,8 +58,12 @@
 // subject or family: every key of a Store carries the hash tag "{t}" and
 // lives in one slot, on one shard. A KeyPrefix with a tag of its own (the
 // first "{...}" in a key decides its slot) chooses another slot, for
-// example one per app. The scripts build family keys from that prefix,
-// which stays in the same slot.
+// example one per app. The record scripts read the family of the token
+// they are given, a key built from the same prefix and so in the same
+// slot, which Redis Cluster allows. The load that grows with traffic is
+// the strategy's two checks per request, one small command each. Do not
+// route them to replicas (redis.ClusterOptions.ReadOnly, RouteByLatency):
+// a replica behind its master would accept a token just revoked.
 //
 // # Outages
 //

@@ -13,7 +13,8 @@ import "github.com/redis/go-redis/v9"
 // subject's index of families.
 //
 // KEYS: token, family, subject index. ARGV: family, subject, scope, issued,
-// expires, TTL (ms), the family's expiry for the index (µs), now (µs).
+// expires, TTL (ms), the family's expiry for the index (µs), the time
+// before which index entries are pruned (µs).
 var saveScript = redis.NewScript(`
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'f', ARGV[1], 's', ARGV[2], 'sc', ARGV[3], 'ia', ARGV[4], 'ea', ARGV[5])
@@ -66,8 +67,8 @@ return 1
 // index (pruned of expired families first), and moves the subject's
 // not-before time forward to ARGV[2], never back.
 //
-// KEYS: subject index, not-before. ARGV: family key prefix, time (µs), now
-// (µs), not-before TTL (ms).
+// KEYS: subject index, not-before. ARGV: family key prefix, time (µs), the
+// time before which index entries are pruned (µs), not-before TTL (ms).
 var revokeSubjectScript = redis.NewScript(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
 for _, f in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do

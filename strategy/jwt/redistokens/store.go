@@ -21,6 +21,12 @@ import (
 // than deleted by its own write.
 const minTTL = time.Second
 
+// pruneSlack is how long past its expiry (by Config.Now) a family stays in
+// its subject's index, so that a clock of one instance that runs ahead of
+// another's does not drop a family still alive from the index that
+// RevokeSubject walks. A family whose key is gone is skipped anyway.
+const pruneSlack = time.Minute
+
 // Store is a [jwt.Store] in Redis, shared by every instance of an app that
 // uses the same Redis and Config.KeyPrefix. It also answers the
 // strategy's revocation checks ([jwt.RevocationChecker],
@@ -65,8 +71,10 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 }
 
 // SaveRefresh implements [jwt.Store]: one script stores the record with a
-// TTL up to its ExpiresAt, creates the family or extends its TTL to the
-// token's, and indexes the family under its subject.
+// TTL up to its ExpiresAt (by Config.Now; at least a second, for a record
+// already expired), creates the family or extends its TTL to the token's,
+// and indexes the family under its subject, dropping from the index the
+// families that expired.
 func (s *Store) SaveRefresh(ctx context.Context, rec jwt.RefreshRecord) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -76,7 +84,7 @@ func (s *Store) SaveRefresh(ctx context.Context, rec jwt.RefreshRecord) error {
 		[]string{s.token + rec.Hash, s.family + rec.Family, s.subject + rec.Subject},
 		rec.Family, rec.Subject, strings.Join(rec.Scope, " "),
 		micros(rec.IssuedAt), micros(rec.ExpiresAt), ttl.Milliseconds(),
-		micros(now.Add(ttl)), micros(now),
+		micros(now.Add(ttl)), micros(now.Add(-pruneSlack)),
 	).Err()
 	if err != nil {
 		return unavailable("save refresh token", err)
@@ -160,7 +168,7 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string, at time.Time)
 	ttl := max(at.Sub(now), 0) + s.nbTTL
 	err := revokeSubjectScript.Run(ctx, s.client,
 		[]string{s.subject + subject, s.notBefore + subject},
-		s.family, micros(at), micros(now), ttl.Milliseconds(),
+		s.family, micros(at), micros(now.Add(-pruneSlack)), ttl.Milliseconds(),
 	).Err()
 	if err != nil {
 		return unavailable("revoke subject", err)
