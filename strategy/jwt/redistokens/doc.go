@@ -12,7 +12,7 @@
 //	}
 //	iss, err := jwt.NewIssuer(jwt.IssuerConfig{Issuer: "https://api.example.com", Key: jwt.Key{Key: key}, Store: store})
 //	// and the strategy checks access tokens against the same store:
-//	strat, err := jwt.New(jwt.Config{..., Revocations: store})
+//	strat, err := jwt.New(jwt.Config[User, *jwt.Claims]{ /* ... */ Revocations: store})
 //
 // # Keys
 //
@@ -37,13 +37,13 @@
 // family outlives the access tokens issued with it because the issuer
 // requires refresh tokens to live at least as long as access tokens. The
 // not-before time must outlive every access token issued before it:
-// Config.NotBeforeTTL (default a day) must be at least the issuers'
-// longest AccessTTL.
+// Config.NotBeforeTTL, by default a day, the strategy's default
+// MaxTokenLifetime (no longer-lived token is accepted).
 //
 // # Atomicity and round trips
 //
-// Every write is one Lua script, run by Redis alone, so concurrent calls
-// from any number of instances see each other whole: of concurrent
+// Every call that writes is one Lua script, run by Redis alone, so
+// concurrent calls from any number of instances see each other whole: of concurrent
 // [Store.UseRefresh] calls for one token exactly one wins, and it sees the
 // record as it was before (a revocation by a loser, a reuse, comes after).
 // UseRefresh, GetRefresh, SaveRefresh, RevokeFamily and RevokeSubject are
@@ -72,4 +72,10 @@
 // 3 s by default, applies). An error of Redis (down, timed out, refusing)
 // wraps [strategy.ErrUnavailable]: the token endpoint and the strategy
 // answer 503 with Retry-After, and nobody is let in. Nothing fails open.
+//
+// Redis replicates asynchronously: a failover (Sentinel, Cluster) can lose
+// the last writes the old master acknowledged, such as a token's use (it
+// could then be rotated once more) or a revocation (make it again). Run
+// Redis with persistence: a restart without its data forgets every token,
+// and every user must log in again.
 package redistokens
