@@ -94,7 +94,7 @@ func (s *Store) SaveRefresh(ctx context.Context, rec jwt.RefreshRecord) error {
 
 // GetRefresh implements [jwt.Store], in one round trip.
 func (s *Store) GetRefresh(ctx context.Context, hash string) (jwt.RefreshRecord, error) {
-	return s.record(ctx, "get refresh token", getScript, hash)
+	return s.record(ctx, "get refresh token", getScript, hash, s.family)
 }
 
 // UseRefresh implements [jwt.Store]: one script, so one round trip, reads
@@ -102,16 +102,14 @@ func (s *Store) GetRefresh(ctx context.Context, hash string) (jwt.RefreshRecord,
 // was not; Redis runs scripts one at a time, so of concurrent calls from
 // any number of instances exactly one sees a zero UsedAt.
 func (s *Store) UseRefresh(ctx context.Context, hash string, at time.Time) (jwt.RefreshRecord, error) {
-	return s.record(ctx, "use refresh token", useScript, hash, micros(at))
+	return s.record(ctx, "use refresh token", useScript, hash, s.family, micros(at))
 }
 
-// record runs getScript or useScript and decodes its reply.
-func (s *Store) record(ctx context.Context, op string, script *redis.Script, hash string, args ...any) (jwt.RefreshRecord, error) {
+// record runs getScript or useScript on the token of hash and decodes its
+// reply.
+func (s *Store) record(ctx context.Context, op string, script *redis.Script, hash string, argv ...any) (jwt.RefreshRecord, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	argv := make([]any, 0, 2)
-	argv = append(argv, s.family)
-	argv = append(argv, args...)
 	v, err := script.Run(ctx, s.client, []string{s.token + hash}, argv...).StringSlice()
 	if errors.Is(err, redis.Nil) {
 		return jwt.RefreshRecord{}, jwt.ErrNotFound
