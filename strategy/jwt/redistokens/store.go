@@ -176,7 +176,7 @@ func (s *Store) RevokeSubject(ctx context.Context, subject string, at time.Time)
 
 // NotBefore implements [jwt.RevocationChecker]: one GETRANGE, which
 // answers "" for a subject without a not-before time (the common case)
-// where GET's nil reply would cost go-redis twenty allocations more.
+// where GET's nil reply would cost go-redis some twenty allocations more.
 func (s *Store) NotBefore(ctx context.Context, subject string) (time.Time, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
