@@ -15,11 +15,14 @@ import (
 // error wrapping ErrInvalidConfig that names the field, without talking to
 // Redis; zero values are the defaults.
 func TestNewRefusesBadConfig(t *testing.T) {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true}) // never dialled
 	t.Cleanup(func() { _ = client.Close() })
+	deaf := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	t.Cleanup(func() { _ = deaf.Close() })
 	tests := []struct {
 		name      string
 		nilClient bool
+		deaf      bool // a client that ignores context deadlines
 		cfg       redistokens.Config
 		field     string // "" when New must succeed
 	}{
@@ -28,6 +31,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{name: "ok, prefix with a hash tag", cfg: redistokens.Config{KeyPrefix: "app1:{jwt}:"}},
 		{name: "ok, every field", cfg: redistokens.Config{KeyPrefix: "x:", Timeout: time.Second, NotBeforeTTL: time.Hour, Now: time.Now}},
 		{name: "nok, client nil", nilClient: true, field: "redis.UniversalClient"},
+		{name: "nok, client ignores deadlines", deaf: true, field: "ContextTimeoutEnabled"},
 		{name: "nok, KeyPrefix too long", cfg: redistokens.Config{KeyPrefix: strings.Repeat("a", 65)}, field: "Config.KeyPrefix"},
 		{name: "nok, KeyPrefix with a space", cfg: redistokens.Config{KeyPrefix: "pass port:"}, field: "Config.KeyPrefix"},
 		{name: "nok, KeyPrefix with a control character", cfg: redistokens.Config{KeyPrefix: "pass\nport:"}, field: "Config.KeyPrefix"},
@@ -41,6 +45,9 @@ func TestNewRefusesBadConfig(t *testing.T) {
 			var c redis.UniversalClient = client
 			if tt.nilClient {
 				c = nil
+			}
+			if tt.deaf {
+				c = deaf
 			}
 			s, err := redistokens.New(c, tt.cfg)
 			if tt.field == "" {

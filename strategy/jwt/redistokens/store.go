@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gopassport/passport/internal/configerr"
+	"github.com/gopassport/passport/internal/redisopt"
 
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/jwt"
@@ -52,6 +53,9 @@ var _ jwt.Store = (*Store)(nil)
 func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	if client == nil {
 		return nil, configerr.Errorf(ErrInvalidConfig, "redistokens: nil redis.UniversalClient")
+	}
+	if redisopt.IgnoresDeadlines(client) {
+		return nil, configerr.Errorf(ErrInvalidConfig, "redistokens: the client's options leave ContextTimeoutEnabled off, so Config.Timeout could not bound a call; set it to true")
 	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gopassport/passport/internal/configerr"
+	"github.com/gopassport/passport/internal/redisopt"
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/throttle"
 )
@@ -117,7 +118,7 @@ func New(client redis.UniversalClient, cfg Config) (*Throttle, error) {
 	if client == nil {
 		return nil, configerr.Errorf(ErrInvalidConfig, "redisthrottle: the client is nil")
 	}
-	if ignoresDeadlines(client) {
+	if redisopt.IgnoresDeadlines(client) {
 		return nil, configerr.Errorf(ErrInvalidConfig, "redisthrottle: the client's options leave ContextTimeoutEnabled off, so Config.Timeout could not bound a call; set it to true")
 	}
 	if err := cfg.validate(); err != nil {
@@ -208,20 +209,6 @@ func (cfg Config) validate() error {
 		return configerr.Errorf(ErrInvalidConfig, "redisthrottle: Config.KeyPrefix %q holds %q at byte %d; want printable ASCII without spaces and braces", cfg.KeyPrefix, cfg.KeyPrefix[i:i+1], i)
 	}
 	return nil
-}
-
-// ignoresDeadlines reports whether client is a go-redis client whose
-// options make it ignore the context's deadline on its connections.
-func ignoresDeadlines(client redis.UniversalClient) bool {
-	switch c := client.(type) {
-	case *redis.Client:
-		return !c.Options().ContextTimeoutEnabled
-	case *redis.ClusterClient:
-		return !c.Options().ContextTimeoutEnabled
-	case *redis.Ring:
-		return !c.Options().ContextTimeoutEnabled
-	}
-	return false
 }
 
 // Allow refuses the attempt while its account or its address is locked
