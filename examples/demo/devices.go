@@ -90,21 +90,31 @@ type deviceRow struct {
 // (loggedIn is the RequireLogin middleware). The session store is asked
 // once, here, whether it implements session.UserSessions.
 func (a *app) mountDevices(e *echo.Echo, loggedIn echo.MiddlewareFunc) error {
-	t, err := template.New("layout.html").ParseFS(assets, "templates/layout.html", "templates/devices.html")
+	d, err := newDevices(a)
 	if err != nil {
-		return fmt.Errorf("demo: parsing template devices: %w", err)
-	}
-	if t, err = providers.ParseButtons(t); err != nil {
-		return fmt.Errorf("demo: parsing template devices: %w", err)
-	}
-	d := &devices{a: a, page: t}
-	if mgr := a.auth.SessionManager(); mgr != nil {
-		d.store, _ = mgr.Store().(session.UserSessions)
+		return err
 	}
 	e.GET(devicesPath, d.list, loggedIn)
 	e.POST(devicesEndPath, d.end, loggedIn)
 	e.POST(devicesEndOthersPath, d.endOthers, loggedIn)
 	return nil
+}
+
+// newDevices parses the page and asks a's session store whether it
+// implements session.UserSessions.
+func newDevices(a *app) (*devices, error) {
+	t, err := template.New("layout.html").ParseFS(assets, "templates/layout.html", "templates/devices.html")
+	if err != nil {
+		return nil, fmt.Errorf("demo: parsing template devices: %w", err)
+	}
+	if t, err = providers.ParseButtons(t); err != nil {
+		return nil, fmt.Errorf("demo: parsing template devices: %w", err)
+	}
+	d := &devices{a: a, page: t}
+	if mgr := a.auth.SessionManager(); mgr != nil {
+		d.store, _ = mgr.Store().(session.UserSessions)
+	}
+	return d, nil
 }
 
 // current returns the user key of the logged-in user (the Serialize
