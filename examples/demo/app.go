@@ -281,6 +281,9 @@ func (a *app) wire(cfg Config) error {
 	})
 	e.GET("/secretWord", a.secretWord, loggedIn)
 	e.POST("/secretWord", a.setSecretWord, loggedIn)
+	if err := a.mountDevices(e, loggedIn); err != nil {
+		return err
+	}
 	if err := a.mountSocial(e); err != nil {
 		return err
 	}

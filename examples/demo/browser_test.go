@@ -314,3 +314,38 @@ func TestBrowserLogonErrors(t *testing.T) {
 	br.expectLocation("back to the form", "/sessions/logon")
 	br.expectValue("back to the form", "email", "ada@example.com")
 }
+
+// TestBrowserDevices drives the devices page in Chromium: the user logs on
+// in Chromium and in a second client, sees both sessions with Chromium's
+// marked "this device", signs the other one out with its button, and the
+// other client is logged out while Chromium stays logged on.
+func TestBrowserDevices(t *testing.T) {
+	chromiumPath(t)
+	ta := newTestApp(t, Config{})
+	other := ta.device(t, "Other client")
+	other.register("Ada Lovelace", "ada@example.com", testPassword)
+	br := newChrome(t, ta.srv.URL)
+
+	br.step("open the logon form",
+		chromedp.Navigate(br.base+"/sessions/logon"),
+		chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+	)
+	br.submit("log on", "logon")
+	br.submit("open the devices page", "devices-link")
+	br.expectLocation("the devices page", devicesPath)
+	br.expectCSSText("the devices page", "li.device.current", "this device")
+	br.expectCSSText("the devices page", "li.device:not(.current) .user-agent", "Other client")
+	br.fullScreenshot("devices")
+
+	br.step("wait for the other device's button", chromedp.WaitVisible(chromedp.CSS("li.device:not(.current) button.end")))
+	if _, err := chromedp.Run(br.ctx, chromedp.WaitEvent(cdppage.LoadEventFired, nil, chromedp.Click(chromedp.CSS("li.device:not(.current) button.end")))); err != nil {
+		t.Fatalf("click Sign out: %v", err)
+	}
+	br.expectLocation("after signing the other device out", devicesPath)
+	br.expectCSSText("after signing the other device out", "p.flash.info", "Signed out of 1 other device.")
+	br.expectText("after signing the other device out", "no-others", msgNoOtherDevices)
+	expectLoggedOut(t, "the other client", other)
+	br.step("the secret word, still logged on", chromedp.Navigate(br.base+"/secretWord"))
+	br.expectText("the secret word, still logged on", "secret", "The secret word is: "+defaultSecretWord)
+}
