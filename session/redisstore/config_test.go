@@ -19,19 +19,23 @@ import (
 func TestNewRefusesBadConfig(t *testing.T) {
 	key := newKey(t)
 	// Nothing listens there: New must not need a server.
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	t.Cleanup(func() { client.Close() })
 	tests := []struct {
-		name     string
-		nilConn  bool
-		cfg      redisstore.Config
-		field    string // "" when New must succeed
-		wantIs   error
-		sentinel bool
+		name    string
+		nilConn bool
+		conn    redis.UniversalClient
+		cfg     redisstore.Config
+		field   string // "" when New must succeed
+		wantIs  error
 	}{
 		{name: "ok, zero means default", cfg: redisstore.Config{Keys: [][]byte{key}}},
 		{name: "ok, own prefix, timeout and options", cfg: redisstore.Config{Keys: [][]byte{key}, KeyPrefix: "app:{x}:sess:", Timeout: time.Second, Options: &sessions.Options{Path: "/", MaxAge: 0}}},
 		{name: "ok, 64-byte KeyPrefix", cfg: redisstore.Config{Keys: [][]byte{key}, KeyPrefix: strings.Repeat("p", 64)}},
+		{name: "nok, client without ContextTimeoutEnabled", conn: redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), cfg: redisstore.Config{Keys: [][]byte{key}}, field: "ContextTimeoutEnabled"},
+		{name: "nok, cluster client without ContextTimeoutEnabled", conn: redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}}), cfg: redisstore.Config{Keys: [][]byte{key}}, field: "ContextTimeoutEnabled"},
+		{name: "ok, cluster client", conn: redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}, ContextTimeoutEnabled: true}), cfg: redisstore.Config{Keys: [][]byte{key}}},
+		{name: "ok, universal client of one address", conn: redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{"127.0.0.1:1"}, ContextTimeoutEnabled: true}), cfg: redisstore.Config{Keys: [][]byte{key}}},
 		{name: "nok, client nil", nilConn: true, cfg: redisstore.Config{Keys: [][]byte{key}}, field: "redis.UniversalClient"},
 		{name: "nok, Keys missing", cfg: redisstore.Config{}, field: "Config.Keys"},
 		{name: "nok, Keys too short", cfg: redisstore.Config{Keys: [][]byte{[]byte("short")}}, field: "Config.Keys", wantIs: session.ErrKeyTooShort},
@@ -46,6 +50,10 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var c redis.UniversalClient = client
+			if tt.conn != nil {
+				c = tt.conn
+				defer tt.conn.Close()
+			}
 			if tt.nilConn {
 				c = nil
 			}

@@ -34,7 +34,7 @@ func FuzzNew(f *testing.F) {
 	f.Add(seal(key, "other", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
 	f.Add(seal(key, "passport", "} {x"))
 
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, ContextTimeoutEnabled: true})
 	f.Cleanup(func() { client.Close() })
 	st, err := redisstore.New(client, redisstore.Config{Keys: [][]byte{key}})
 	if err != nil {

@@ -45,7 +45,7 @@ func (c *counter) reset() { c.trips.Store(0); c.commands.Store(0) }
 // newClient returns a client of addr, closed after the test.
 func newClient(t testing.TB, addr string) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
+	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
 	t.Cleanup(func() { c.Close() })
 	return c
 }

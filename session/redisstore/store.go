@@ -103,8 +103,15 @@ var (
 
 // New returns a store over client. It does not talk to Redis: a server
 // that is down makes the calls fail, not New. A configuration mistake (a
-// nil client, missing or short Keys, a bad KeyPrefix, a negative Timeout
-// or Options.MaxAge) is an error wrapping [ErrInvalidConfig].
+// nil client, a client whose options leave ContextTimeoutEnabled false,
+// missing or short Keys, a bad KeyPrefix, a negative Timeout or
+// Options.MaxAge) is an error wrapping [ErrInvalidConfig].
+//
+// The client must be made with ContextTimeoutEnabled: true (in
+// redis.Options, redis.UniversalOptions, redis.ClusterOptions or
+// redis.FailoverOptions); without it go-redis bounds a call to a stalled
+// server by its ReadTimeout alone (seconds), and Config.Timeout would not
+// hold.
 func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	if client == nil {
 		return nil, configErrorf("redisstore: nil redis.UniversalClient")
@@ -122,6 +129,9 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	}
 	if !validPrefix(prefix) {
 		return nil, configErrorf("redisstore: Config.KeyPrefix %q must be printable ASCII without spaces, at most %d bytes", prefix, maxKeyPrefix)
+	}
+	if enabled, known := contextTimeouts(client); known && !enabled {
+		return nil, configErrorf("redisstore: the client's Options.ContextTimeoutEnabled is false: go-redis would then ignore the deadline of Config.Timeout and wait for its own ReadTimeout on a stalled server; set it to true")
 	}
 	if cfg.Timeout < 0 {
 		return nil, configErrorf("redisstore: Config.Timeout %v is negative", cfg.Timeout)
@@ -151,6 +161,21 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 		s.now = time.Now
 	}
 	return s, nil
+}
+
+// contextTimeouts reports whether client lets a context's deadline bound
+// its network calls, and whether it could tell (a client of another type,
+// such as a wrapper, cannot be asked).
+func contextTimeouts(client redis.UniversalClient) (enabled, known bool) {
+	switch c := client.(type) {
+	case *redis.Client:
+		return c.Options().ContextTimeoutEnabled, true
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled, true
+	case *redis.Ring:
+		return c.Options().ContextTimeoutEnabled, true
+	}
+	return false, false
 }
 
 // SetLifetimes makes records expire when their sessions end by the
