@@ -111,6 +111,8 @@ func shortPrefix(t testing.TB) string {
 	long := testenv.KeyPrefix(t)
 	sum := sha256.Sum256([]byte(long))
 	p := "passport-test:" + hex.EncodeToString(sum[:8]) + ":"
-	t.Logf("key prefix %s for %s", p, long)
+	if _, bench := t.(*testing.B); !bench {
+		t.Logf("key prefix %s for %s", p, long)
+	}
 	return p
 }
