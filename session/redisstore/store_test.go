@@ -260,3 +260,51 @@ func TestRoundTrips(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexFollowsTheUser: a session whose user changed without a new ID
+// (an app that skipped Regenerate) leaves its old user's list, and ending
+// the old user's sessions does not end it; sessions without a user are in
+// nobody's list.
+func TestIndexFollowsTheUser(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := t.Context()
+	anon, _ := f.direct(t, map[any]any{"theme": "dark"}, 3600, "")
+	id, c := f.direct(t, map[any]any{session.UserKey: "alice"}, 3600, "")
+	r := httptest.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+	r.AddCookie(c)
+	sess, err := f.store.New(r, "passport")
+	if err != nil || sess.ID != id {
+		t.Fatalf("got error %v, same ID %v; want the session", err, sess.ID == id)
+	}
+	sess.Values[session.UserKey] = "bob"
+	if err := f.store.Save(r, httptest.NewRecorder(), sess); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		user string
+		want int
+	}{
+		{name: "ok, the new user lists it", user: "bob", want: 1},
+		{name: "ok, the old user no longer does", user: "alice", want: 0},
+		{name: "ok, the empty user lists nothing", user: "", want: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			records, err := f.store.ListUserSessions(ctx, tt.user)
+			if err != nil || len(records) != tt.want {
+				t.Errorf("got %d records, error %v; want %d", len(records), err, tt.want)
+			}
+		})
+	}
+	for _, user := range []string{"alice", ""} {
+		if n, err := f.store.DeleteUserSessions(ctx, user, ""); err != nil || n != 0 {
+			t.Errorf("DeleteUserSessions(%q): got %d, error %v; want 0", user, n, err)
+		}
+	}
+	for _, key := range []string{f.sessionKey(id), f.sessionKey(anon)} {
+		if f.client.Exists(ctx, key).Val() != 1 {
+			t.Errorf("got a session ended by another user's logout; want it kept")
+		}
+	}
+}

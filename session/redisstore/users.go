@@ -101,7 +101,11 @@ func (s *Store) DeleteUserSession(ctx context.Context, user, handle string) erro
 }
 
 // indexed prunes user's index of expired entries and returns the rest.
+// The empty user has no index: sessions without a user are not indexed.
 func (s *Store) indexed(ctx context.Context, user string) ([]string, error) {
+	if user == "" {
+		return nil, nil
+	}
 	uk := s.userKey(user)
 	var ids *redis.StringSliceCmd
 	if _, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
