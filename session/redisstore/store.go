@@ -322,7 +322,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		}
 		mode = "n"
 	}
-	ok, err := s.write(ctx, id, user, expires.UnixMilli(), []any{
+	ok, err := s.write(ctx, id, user, now.UnixMilli(), expires.UnixMilli(), []any{
 		mode, data, now.UnixMilli(), expires.UnixMilli(), ip, ua, user, ttl.Milliseconds(),
 	})
 	if err != nil {
@@ -352,10 +352,9 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 // Redis Cluster the index and the session live in different slots: the
 // index is written first, then the script (two round trips). It reports
 // whether the script wrote.
-func (s *Store) write(ctx context.Context, id, user string, expiresMs int64, args []any) (bool, error) {
+func (s *Store) write(ctx context.Context, id, user string, nowMs, expiresMs int64, args []any) (bool, error) {
 	keys := []string{s.sessionKey(id)}
 	var res *redis.Cmd
-	nowMs := s.now().UnixMilli()
 	// Whole seconds, rounded up: the index outlives its longest session.
 	ttl := time.Duration(expiresMs-nowMs)*time.Millisecond + time.Second
 	index := func(p redis.Pipeliner) {

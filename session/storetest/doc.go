@@ -26,7 +26,8 @@
 //     list shows each login with its handle ([session.Handle]), its user
 //     agent cut to 256 bytes and its address, never an ID, newest first;
 //     DeleteUserSession with another user's handle (or with an ID) ends
-//     nothing; DeleteUserSessions with except keeps that one.
+//     nothing; DeleteUserSessions with except keeps that one; a request
+//     still running when its session is ended so cannot save it back.
 //
 // A store's test:
 //

@@ -484,6 +484,15 @@ func (k *kit) userSessions(t *testing.T) {
 	laptop, laptopID := e.login("alice", longUA)
 	bob, bobID := e.login("bob", "bob/1.0")
 	ctx := t.Context()
+	// A request of the phone's that is still running when its session is
+	// ended from elsewhere.
+	slowR := httptest.NewRequestWithContext(ctx, http.MethodGet, "/slow", nil)
+	slowR.AddCookie(phone)
+	slowW := httptest.NewRecorder()
+	slow := e.mgr.Bind(slowW, slowR)
+	if err := slow.Load(); err != nil || slow.IsNew() {
+		t.Fatalf("slow request: got IsNew %v, error %v; want the phone's session", slow.IsNew(), err)
+	}
 
 	list := func(user string) []session.Record {
 		t.Helper()
@@ -587,5 +596,15 @@ func (k *kit) userSessions(t *testing.T) {
 	}
 	if got := list("alice"); len(got) != 0 {
 		t.Errorf("got %d sessions of alice after ending them all; want 0", len(got))
+	}
+	slow.Set("theme", "light")
+	if err := slow.Save(); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("save of a session ended by DeleteUserSessions: got %v; want an error matching fs.ErrNotExist", err)
+	}
+	if got := slowW.Header().Values("Set-Cookie"); len(got) != 0 {
+		t.Errorf("got Set-Cookie %q from the refused save; want none", got)
+	}
+	if got := e.user(phone); got != "<none>" {
+		t.Errorf("got user %q for the phone after the slow save; want nobody (the session came back)", got)
 	}
 }
