@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gopassport/passport/internal/redisopt"
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/strategy"
 )
@@ -130,7 +131,7 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	if !validPrefix(prefix) {
 		return nil, configErrorf("redisstore: Config.KeyPrefix %q must be printable ASCII without spaces, at most %d bytes", prefix, maxKeyPrefix)
 	}
-	if enabled, known := contextTimeouts(client); known && !enabled {
+	if redisopt.IgnoresDeadlines(client) {
 		return nil, configErrorf("redisstore: the client's Options.ContextTimeoutEnabled is false: go-redis would then ignore the deadline of Config.Timeout and wait for its own ReadTimeout on a stalled server; set it to true")
 	}
 	if cfg.Timeout < 0 {
@@ -161,21 +162,6 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 		s.now = time.Now
 	}
 	return s, nil
-}
-
-// contextTimeouts reports whether client lets a context's deadline bound
-// its network calls, and whether it could tell (a client of another type,
-// such as a wrapper, cannot be asked).
-func contextTimeouts(client redis.UniversalClient) (enabled, known bool) {
-	switch c := client.(type) {
-	case *redis.Client:
-		return c.Options().ContextTimeoutEnabled, true
-	case *redis.ClusterClient:
-		return c.Options().ContextTimeoutEnabled, true
-	case *redis.Ring:
-		return c.Options().ContextTimeoutEnabled, true
-	}
-	return false, false
 }
 
 // SetLifetimes makes records expire when their sessions end by the
