@@ -47,8 +47,9 @@ func Example() {
 	}
 }
 
-// The kit on sqlstore: a second store, without Lifetimes or UserSessions
-// in this tree, whose subtests for them skip.
+// The kit on sqlstore, from the kit's side: a second store besides
+// redisstore that every subtest runs on (session/sqlstore runs it on
+// PostgreSQL too).
 func TestKitOnSQLStore(t *testing.T) {
 	clock := storetest.NewClock()
 	storetest.RunWith(t, func(t *testing.T) sessions.Store { return newSQLStore(t, clock) }, storetest.Config{Clock: clock})
