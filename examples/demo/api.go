@@ -38,7 +38,6 @@ import (
 
 	"github.com/gopassport/passport"
 	"github.com/gopassport/passport/strategy/jwt"
-	"github.com/gopassport/passport/strategy/jwt/sqltokens"
 )
 
 // Routes of the API.
@@ -88,13 +87,7 @@ type apiUser struct {
 // key (generated on the first run and kept in the settings table), the
 // "jwt" and "session" strategies and the routes.
 func (a *app) mountAPI(ctx context.Context) error {
-	// The store deletes expired refresh tokens in the background until
-	// the app closes it.
-	tokens, err := sqltokens.New(ctx, a.db, sqltokens.Config{Logger: a.logger})
-	if err != nil {
-		return fmt.Errorf("demo: refresh-token store: %w", err)
-	}
-	a.tokens = tokens
+	tokens := a.shared.tokens
 	key, err := signingKey(ctx, a.db)
 	if err != nil {
 		return err

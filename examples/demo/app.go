@@ -20,8 +20,6 @@ import (
 	"github.com/gopassport/passport"
 	"github.com/gopassport/passport/providers/devoidc"
 	"github.com/gopassport/passport/session"
-	"github.com/gopassport/passport/session/sqlstore"
-	"github.com/gopassport/passport/strategy/jwt/sqltokens"
 	"github.com/gopassport/passport/strategy/local"
 	"github.com/gopassport/passport/strategy/password"
 	"github.com/gopassport/passport/strategy/throttle"
@@ -50,6 +48,11 @@ type Config struct {
 	// DB is the SQLite database file, created when missing, or ":memory:".
 	// Optional. Default "passport-demo.db" in the working directory.
 	DB string
+	// Sessions is where the state that instances share lives: "" for the
+	// database file, or a redis:// URL for Redis (sessions, the logon
+	// throttle and the API's refresh tokens), so that several instances
+	// with the same Redis and database file act as one site. Optional.
+	Sessions string
 	// SessionSecret derives the key that seals session cookies, at least 32
 	// bytes. Optional. Default: a random key generated on the first run and
 	// kept in the database.
@@ -100,11 +103,11 @@ type Config struct {
 
 // app is the demo: its database, authenticator and pages.
 type app struct {
-	e     *echo.Echo
-	db    *sql.DB
-	store *sqlstore.Store
-	// tokens is the API's refresh-token store, nil until mountAPI.
-	tokens *sqltokens.Store
+	e  *echo.Echo
+	db *sql.DB
+	// shared holds the sessions, the logon throttle and the refresh
+	// tokens: in the database file, or in Redis with Config.Sessions.
+	shared *shared
 	users  users
 	auth   *passport.Authenticator[*User]
 	pages  pages
@@ -152,16 +155,18 @@ func buildApp(ctx context.Context, cfg Config) (*app, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	store, err := sqlstore.New(ctx, db, sqlstore.Config{Keys: keys, Logger: logger})
-	if err != nil {
+	if err := parseSessionsURL(cfg.Sessions); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("demo: session store: %w", err)
+		return nil, err
 	}
-	soc, err := newSocial(ctx, cfg, logger)
-	if err != nil {
-		return nil, errors.Join(err, store.Close(), db.Close())
+	a := &app{db: db, users: users{db: db}, pages: pg, hasher: cfg.hasher, logger: logger}
+	if a.shared, err = a.openShared(ctx, cfg, keys); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
-	a := &app{db: db, store: store, users: users{db: db}, pages: pg, hasher: cfg.hasher, logger: logger, social: soc}
+	if a.social, err = newSocial(ctx, cfg, logger); err != nil {
+		return nil, errors.Join(err, a.shared.close(), db.Close())
+	}
 	a.errorHandler = passport.ErrorHandler(passport.ErrorHandlerConfig{APIPrefixes: []string{"/api/"}, Render: a.renderError, Now: cfg.now, Logger: logger})
 	if err := a.wire(cfg); err != nil {
 		_ = a.close()
@@ -174,19 +179,15 @@ func buildApp(ctx context.Context, cfg Config) (*app, error) {
 	return a, nil
 }
 
-// close stops the development sign-in provider and the session store's
-// cleanup, and closes the database.
+// close stops the development sign-in provider and the shared stores
+// (their cleanup, or the Redis client), and closes the database.
 func (a *app) close() error {
-	var tokens error
-	if a.tokens != nil {
-		tokens = a.tokens.Close()
-	}
-	return errors.Join(a.social.close(), tokens, a.store.Close(), a.db.Close())
+	return errors.Join(a.social.close(), a.shared.close(), a.db.Close())
 }
 
 // wire builds the authenticator and the Echo routes.
 func (a *app) wire(cfg Config) error {
-	mgr, err := session.New(session.Config{Store: a.store, Secure: cfg.SecureCookies, Logger: a.logger})
+	mgr, err := session.New(session.Config{Store: a.shared.sessions, Secure: cfg.SecureCookies, Logger: a.logger})
 	if err != nil {
 		return fmt.Errorf("demo: session manager: %w", err)
 	}
@@ -209,7 +210,7 @@ func (a *app) wire(cfg Config) error {
 		UsernameField: "email",
 		PasswordField: "password",
 		Verify:        a.verify,
-		Throttle:      throttle.NewMemory(throttle.MemoryConfig{AccountLimit: cfg.logonLimit, Now: cfg.now}),
+		Throttle:      a.shared.throttle,
 		Canonicalize:  accountKey, // as at registration: look-alikes reach one account and one throttle budget
 		DeviceCookies: devices,
 	})

@@ -107,7 +107,7 @@ func expectFlash(t *testing.T, b *browser, res response, msg string) {
 }
 
 // TestDevicesList checks that two logins of one user are both listed,
-// newest first, the current one marked "this device" and without a Sign
+// the current one marked "this device" and without a Sign
 // out button, times in UTC, the user agent escaped.
 func TestDevicesList(t *testing.T) {
 	ta := newTestApp(t, Config{})
@@ -155,9 +155,9 @@ func TestDevicesList(t *testing.T) {
 				strings.Contains(other[0].html, "this device") {
 				t.Errorf("other: got %+v; want one, %q, with a Sign out form", other, tc.otherUA)
 			}
-			if list[0].userAgent != "Phone" {
-				t.Errorf("first: got %q; want the newest login, Phone", list[0].userAgent)
-			}
+			// Newest first is the store's promise (session/storetest checks
+			// it on a fake clock); both logins here fall in one second, the
+			// stores' resolution, so their order is not asserted.
 			if !strings.Contains(res.body, `id="end-others"`) {
 				t.Error("no Sign out everywhere else button")
 			}

@@ -135,6 +135,7 @@ Environment (a flag given on the command line wins):
   PORT            listen on 127.0.0.1:$PORT when -addr is not given
   DEMO_DB         the database file when -db is not given
   DEMO_DEV_OIDC   false turns "Sign in with Dev OIDC" off, as -dev-oidc=false does
+  DEMO_SESSIONS   the redis:// URL when -sessions is not given
   SESSION_SECRET  derive the session cookies' key from it (at least 32 bytes);
                   otherwise a random key is kept in the database
   GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET
@@ -169,6 +170,7 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 	}
 	fs.StringVar(&o.addr, "addr", "", "listen `address` (default "+defaultAddr+", or 127.0.0.1:$PORT)")
 	fs.StringVar(&o.cfg.DB, "db", "", "SQLite database `file`, or :memory: (default $DEMO_DB, else "+defaultDB+")")
+	fs.StringVar(&o.cfg.Sessions, "sessions", "", "where instances share sessions, the logon throttle and API tokens: a redis:// `URL` such as redis://127.0.0.1:6379/0 (default: the database file, one instance)")
 	fs.BoolVar(&o.cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
 	fs.BoolVar(&o.cfg.DevOIDC, "dev-oidc", true, "offer \"Sign in with Dev OIDC\", a local test provider that signs anyone in: never in production; DEMO_DEV_OIDC=false also turns it off")
 	fs.StringVar(&o.baseURL, "base-url", "", "the `origin` browsers use, the start of the providers' callback URLs (default http:// and the listen address)")
@@ -209,6 +211,12 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 	}
 	if o.cfg.DB == "" {
 		o.cfg.DB = defaultDB
+	}
+	if o.cfg.Sessions == "" {
+		o.cfg.Sessions = getenv("DEMO_SESSIONS")
+	}
+	if err := parseSessionsURL(o.cfg.Sessions); err != nil {
+		return o, err
 	}
 	o.cfg.SessionSecret = getenv("SESSION_SECRET")
 	o.cfg.Getenv = getenv

@@ -1,0 +1,103 @@
+package main
+
+// Running several instances of the demo as one site: with -sessions
+// redis://host:port/db the sessions, the logon throttle and the API's
+// refresh tokens live in Redis instead of the SQLite file, so that every
+// instance started with the same Redis (and the same database file, which
+// keeps the users) sees the same logins, throttles one budget per account
+// and honours one another's logouts and token revocations.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gopassport/passport/session/redisstore"
+	"github.com/gopassport/passport/session/sqlstore"
+	"github.com/gopassport/passport/strategy/jwt"
+	"github.com/gopassport/passport/strategy/jwt/redistokens"
+	"github.com/gopassport/passport/strategy/jwt/sqltokens"
+	"github.com/gopassport/passport/strategy/throttle"
+	"github.com/gopassport/passport/strategy/throttle/redisthrottle"
+)
+
+// redisPrefix starts the demo's keys in Redis; each store adds its own.
+const redisPrefix = "passport-demo:"
+
+// shared is where the state that instances share lives: the SQLite file
+// (the default) or Redis. Its stores are closed by close.
+type shared struct {
+	sessions sessions.Store
+	throttle throttle.Throttler
+	tokens   jwt.Store
+	close    func() error
+}
+
+// parseSessionsURL checks -sessions: empty (the database file) or a
+// redis:// or rediss:// URL.
+func parseSessionsURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if !strings.HasPrefix(raw, "redis://") && !strings.HasPrefix(raw, "rediss://") {
+		return fmt.Errorf("demo: -sessions %q: want a redis:// URL such as redis://127.0.0.1:6379/0, or nothing for the database file", raw)
+	}
+	if _, err := redis.ParseURL(raw); err != nil {
+		return fmt.Errorf("demo: -sessions: %w", err)
+	}
+	return nil
+}
+
+// openShared opens the shared stores: in Redis for a redis:// URL, else in
+// the database file (sessions and tokens in SQL, the throttle in memory:
+// one instance).
+func (a *app) openShared(ctx context.Context, cfg Config, keys [][]byte) (*shared, error) {
+	if cfg.Sessions == "" {
+		store, err := sqlstore.New(ctx, a.db, sqlstore.Config{Keys: keys, Logger: a.logger})
+		if err != nil {
+			return nil, fmt.Errorf("demo: session store: %w", err)
+		}
+		tokens, err := sqltokens.New(ctx, a.db, sqltokens.Config{Logger: a.logger})
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("demo: refresh-token store: %w", err), store.Close())
+		}
+		return &shared{
+			sessions: store,
+			throttle: throttle.NewMemory(throttle.MemoryConfig{AccountLimit: cfg.logonLimit, Now: cfg.now}),
+			tokens:   tokens,
+			close:    func() error { return errors.Join(tokens.Close(), store.Close()) },
+		}, nil
+	}
+	opts, err := redis.ParseURL(cfg.Sessions)
+	if err != nil {
+		return nil, fmt.Errorf("demo: -sessions: %w", err)
+	}
+	opts.ContextTimeoutEnabled = true // the stores' timeouts bound every call
+	client := redis.NewClient(opts)
+	pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := client.Ping(pingCtx).Err(); err != nil {
+		// Starting is refused; once running, an outage is a 503 per request.
+		return nil, errors.Join(fmt.Errorf("demo: Redis at %s: %w", opts.Addr, err), client.Close())
+	}
+	store, err := redisstore.New(client, redisstore.Config{Keys: keys, KeyPrefix: redisPrefix + "session:"})
+	if err != nil {
+		return nil, errors.Join(err, client.Close())
+	}
+	thr, err := redisthrottle.New(client, redisthrottle.Config{AccountLimit: cfg.logonLimit, KeyPrefix: redisPrefix + "throttle:", Now: cfg.now, Logger: a.logger})
+	if err != nil {
+		return nil, errors.Join(err, client.Close())
+	}
+	tokens, err := redistokens.New(client, redistokens.Config{KeyPrefix: redisPrefix + "jwt:"})
+	if err != nil {
+		return nil, errors.Join(err, client.Close())
+	}
+	a.logger.Info("demo: sessions, logon throttle and API tokens in Redis", slog.String("addr", opts.Addr), slog.Int("db", opts.DB))
+	return &shared{sessions: store, throttle: thr, tokens: tokens, close: client.Close}, nil
+}
