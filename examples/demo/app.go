@@ -96,6 +96,9 @@ type Config struct {
 	hasher *password.Hasher
 	// now is the throttle's clock; tests freeze it. Default time.Now.
 	now func() time.Time
+	// redisPrefix starts the demo's Redis keys; tests give each their own.
+	// Default "passport-demo:".
+	redisPrefix string
 	// logonLimit is how many wrong passwords an account may have before
 	// it is locked; tests lower it. Default the throttle's (10).
 	logonLimit int

@@ -38,6 +38,8 @@ func TestParseOptions(t *testing.T) {
 		{name: "ok, -db wins over DEMO_DB", args: []string{"-db", ":memory:"}, env: map[string]string{"DEMO_DB": "x.db"}, addr: "127.0.0.1:3000", db: ":memory:"},
 		{name: "ok, SESSION_SECRET and -secure-cookies", args: []string{"-secure-cookies"}, env: map[string]string{"SESSION_SECRET": testSecret},
 			addr: "127.0.0.1:3000", db: "passport-demo.db", secret: testSecret, secure: true},
+		{name: "nok, -sessions not a redis URL", args: []string{"-sessions", "postgres://x"}, wantErr: "-sessions"},
+		{name: "nok, DEMO_SESSIONS not a redis URL", env: map[string]string{"DEMO_SESSIONS": "127.0.0.1:6379"}, wantErr: "-sessions"},
 		{name: "nok, PORT not a number", env: map[string]string{"PORT": "http"}, wantErr: "PORT"},
 		{name: "nok, PORT out of range", env: map[string]string{"PORT": "70000"}, wantErr: "PORT"},
 		{name: "nok, unknown flag", args: []string{"-verbose"}, wantErr: "flag provided but not defined"},
@@ -259,6 +261,32 @@ func TestHelpExitStatus(t *testing.T) {
 			}
 			if stdout.Len() != 0 {
 				t.Errorf("stdout: got %q; want nothing", stdout.String())
+			}
+		})
+	}
+}
+
+// TestParseSessionsOption reads -sessions and DEMO_SESSIONS.
+func TestParseSessionsOption(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{name: "ok, default: the database file", want: ""},
+		{name: "ok, -sessions", args: []string{"-sessions", "redis://127.0.0.1:6379/2"}, want: "redis://127.0.0.1:6379/2"},
+		{name: "ok, DEMO_SESSIONS", env: map[string]string{"DEMO_SESSIONS": "rediss://cache.example:6380/0"}, want: "rediss://cache.example:6380/0"},
+		{name: "ok, -sessions wins", args: []string{"-sessions", "redis://a:1/0"}, env: map[string]string{"DEMO_SESSIONS": "redis://b:2/0"}, want: "redis://a:1/0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := parseOptions(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.cfg.Sessions != tt.want {
+				t.Errorf("Sessions = %q; want %q", o.cfg.Sessions, tt.want)
 			}
 		})
 	}

@@ -86,15 +86,19 @@ func (a *app) openShared(ctx context.Context, cfg Config, keys [][]byte) (*share
 		// Starting is refused; once running, an outage is a 503 per request.
 		return nil, errors.Join(fmt.Errorf("demo: Redis at %s: %w", opts.Addr, err), client.Close())
 	}
-	store, err := redisstore.New(client, redisstore.Config{Keys: keys, KeyPrefix: redisPrefix + "session:"})
+	prefix := cfg.redisPrefix
+	if prefix == "" {
+		prefix = redisPrefix
+	}
+	store, err := redisstore.New(client, redisstore.Config{Keys: keys, KeyPrefix: prefix + "session:"})
 	if err != nil {
 		return nil, errors.Join(err, client.Close())
 	}
-	thr, err := redisthrottle.New(client, redisthrottle.Config{AccountLimit: cfg.logonLimit, KeyPrefix: redisPrefix + "throttle:", Now: cfg.now, Logger: a.logger})
+	thr, err := redisthrottle.New(client, redisthrottle.Config{AccountLimit: cfg.logonLimit, KeyPrefix: prefix + "throttle:", Now: cfg.now, Logger: a.logger})
 	if err != nil {
 		return nil, errors.Join(err, client.Close())
 	}
-	tokens, err := redistokens.New(client, redistokens.Config{KeyPrefix: redisPrefix + "jwt:"})
+	tokens, err := redistokens.New(client, redistokens.Config{KeyPrefix: prefix + "jwt:"})
 	if err != nil {
 		return nil, errors.Join(err, client.Close())
 	}
