@@ -7,13 +7,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/gopassport/passport"
+	"github.com/gopassport/passport/internal/testenv"
 	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/session/redisstore"
 	"github.com/gopassport/passport/session/sqlstore"
 	"github.com/gopassport/passport/strategy"
 
@@ -129,6 +134,14 @@ func BenchmarkSessionAuthenticated(b *testing.B) {
 		e, c := newBenchApp(b, store)
 		runAuthenticated(b, e, c)
 	})
+	b.Run("store=redisstore", func(b *testing.B) {
+		e, c := newBenchApp(b, benchRedisStore(b))
+		runAuthenticated(b, e, c)
+	})
+	b.Run("store=sqlstore-postgres", func(b *testing.B) {
+		e, c := newBenchApp(b, benchPostgresStore(b))
+		runAuthenticated(b, e, c)
+	})
 	b.Run("store=handwritten-gorilla", func(b *testing.B) {
 		store := sessions.NewCookieStore(bytes.Repeat([]byte{7}, 32), bytes.Repeat([]byte{8}, 32))
 		store.Options.HttpOnly = true
@@ -168,6 +181,77 @@ func BenchmarkSessionAuthenticated(b *testing.B) {
 		e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/login", nil))
 		runAuthenticated(b, e, rec.Result().Cookies()[0])
 	})
+}
+
+// BenchmarkSessionAuthenticatedParallel is BenchmarkSessionAuthenticated
+// from every core at once (b.RunParallel), on the stores instances share.
+func BenchmarkSessionAuthenticatedParallel(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		store func(b *testing.B) sessions.Store
+	}{
+		{"store=cookie", func(b *testing.B) sessions.Store {
+			st, err := session.NewCookieStore(bytes.Repeat([]byte{7}, 32))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return st
+		}},
+		{"store=redisstore", benchRedisStore},
+		{"store=sqlstore-postgres", benchPostgresStore},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			e, cookie := newBenchApp(b, bc.store(b))
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				req := httptest.NewRequest(http.MethodGet, "/me", nil)
+				req.AddCookie(cookie)
+				w := &discard{h: http.Header{}}
+				for pb.Next() {
+					clear(w.h)
+					w.code = 0
+					e.ServeHTTP(w, req.WithContext(context.Background()))
+					if w.code != http.StatusOK {
+						b.Errorf("got %d; want 200", w.code)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// benchRedisStore is a redisstore on the shared test Redis, under a prefix
+// of the benchmark's own.
+func benchRedisStore(b *testing.B) sessions.Store {
+	client := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr(b), ContextTimeoutEnabled: true})
+	b.Cleanup(func() { client.Close() })
+	st, err := redisstore.New(client, redisstore.Config{Keys: [][]byte{bytes.Repeat([]byte{7}, 32)}, KeyPrefix: testenv.KeyPrefix(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+// benchPostgresStore is a sqlstore on a table of the benchmark's own on
+// the test PostgreSQL, dropped at the end.
+func benchPostgresStore(b *testing.B) sessions.Store {
+	dsn := testenv.PostgresDSN(b)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	table := "passport_sessions_bench_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	b.Cleanup(func() {
+		_, _ = db.ExecContext(context.Background(), `DROP TABLE IF EXISTS "`+table+`"`)
+		db.Close()
+	})
+	st, err := sqlstore.New(context.Background(), db, sqlstore.Config{Keys: [][]byte{bytes.Repeat([]byte{7}, 32)}, Dialect: sqlstore.PostgreSQL, Table: table})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
 }
 
 // BenchmarkLogin measures a login with a trivial verify (no hashing):

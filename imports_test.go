@@ -33,6 +33,10 @@ func TestImportRules(t *testing.T) {
 		{mod + "/strategy", []string{"github.com/labstack/echo", "github.com/markbates/goth", "github.com/gorilla/"}},
 		{mod + "/session", []string{"github.com/labstack/echo", "github.com/markbates/goth"}},
 		{mod + "/session/sqlstore", []string{"github.com/labstack/echo", "github.com/markbates/goth", "modernc.org/sqlite"}},
+		{mod + "/session/redisstore", []string{"github.com/labstack/echo", "github.com/markbates/goth", "modernc.org/sqlite"}},
+		{mod + "/session/storetest", []string{"github.com/labstack/echo", "github.com/markbates/goth"}},
+		{mod + "/strategy/throttle/redisthrottle", []string{"github.com/labstack/echo", "github.com/markbates/goth", mod + "/session"}},
+		{mod + "/strategy/jwt/redistokens", []string{"github.com/labstack/echo", "github.com/markbates/goth", mod + "/session"}},
 		{mod + "/strategy/local", []string{"github.com/labstack/echo", "github.com/markbates/goth", mod + "/session"}},
 		{mod + "/strategy/jwt", []string{"github.com/labstack/echo", "github.com/markbates/goth"}},
 		{mod + "/strategy/basic", []string{"github.com/labstack/echo", "github.com/markbates/goth"}},
@@ -78,7 +82,7 @@ func TestLibraryUserCompilesNoHeavyDependency(t *testing.T) {
 	}
 	heavy := []string{"modernc.org/", "github.com/oauth2-proxy/mockoidc", "github.com/chromedp/",
 		"github.com/jackc/pgx", "github.com/lestrrat-go/jwx", "github.com/mtibben/confusables",
-		"github.com/markbates/goth", "github.com/golang-jwt/jwt", "github.com/coreos/go-oidc"}
+		"github.com/markbates/goth", "github.com/golang-jwt/jwt", "github.com/coreos/go-oidc", "github.com/redis/go-redis"}
 	deps := strings.Fields(string(out))
 	if !slices.Contains(deps, mod+"/strategy/local") {
 		t.Fatalf("go list -deps did not list strategy/local:\n%s", out)

@@ -14,11 +14,13 @@ import (
 	"github.com/gorilla/sessions"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
 	_ "modernc.org/sqlite"
 
 	"github.com/gopassport/passport"
 	"github.com/gopassport/passport/internal/testenv"
 	"github.com/gopassport/passport/session"
+	"github.com/gopassport/passport/session/redisstore"
 	"github.com/gopassport/passport/session/sqlstore"
 )
 
@@ -39,6 +41,19 @@ func sharedBackends() []sharedBackend {
 			return func() sessions.Store {
 				// One file, a pool per instance, as two processes have.
 				return newSQLStore(t, openPool(t, "sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"), sqlstore.Config{Keys: keys})
+			}
+		}},
+		{name: "redis", open: func(t *testing.T) func() sessions.Store {
+			addr, prefix := testenv.RedisAddr(t), testenv.KeyPrefix(t)
+			return func() sessions.Store {
+				// A client per instance, as two processes have.
+				client := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
+				t.Cleanup(func() { client.Close() })
+				st, err := redisstore.New(client, redisstore.Config{Keys: keys, KeyPrefix: prefix})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st
 			}
 		}},
 		{name: "postgres", open: func(t *testing.T) func() sessions.Store {
