@@ -52,6 +52,21 @@ func TestPassportOutage(t *testing.T) {
 		u, _ := auth.User(c)
 		return c.String(http.StatusOK, u)
 	}, auth.RequireLogin())
+	// A page that never asks for the session, and an API route whose
+	// strategy keeps no state: they need no store.
+	e.GET("/plain", func(c echo.Context) error { return c.String(http.StatusOK, "plain") })
+	if err := auth.Use("token", strategy.Func[string](func(r *http.Request) (strategy.Result[string], error) {
+		if r.Header.Get("Authorization") != "Bearer good" {
+			return strategy.Fail[string](`Bearer realm="api"`, 0, strategy.MsgInvalidToken), nil
+		}
+		return strategy.Success("api-client", strategy.Info{}), nil
+	})); err != nil {
+		t.Fatal(err)
+	}
+	e.GET("/api/me", func(c echo.Context) error {
+		u, _ := auth.User(c)
+		return c.String(http.StatusOK, u)
+	}, auth.Authenticate("token", passport.Stateless()).Middleware())
 
 	req := httptest.NewRequest(http.MethodPost, "/login", nil)
 	req.Header.Set("X-User", "alice")
@@ -83,6 +98,27 @@ func TestPassportOutage(t *testing.T) {
 	}
 	if limit := outageTimeout + 100*time.Millisecond; took > limit {
 		t.Errorf("took %v; want at most %v", took, limit)
+	}
+	// A login during the outage: 503, no session cookie.
+	req = httptest.NewRequest(http.MethodPost, "/login", nil)
+	req.Header.Set("X-User", "bob")
+	rec = httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || cookieOf(rec.Header(), mgr.Name()) != nil {
+		t.Errorf("login during the outage: got %d, cookie %v; want 503 and no session cookie", rec.Code, cookieOf(rec.Header(), mgr.Name()))
+	}
+	// What needs no store keeps answering, the session cookie sent or not.
+	for _, tc := range []struct{ path, auth, want string }{{"/plain", "", "plain"}, {"/api/me", "Bearer good", "api-client"}} {
+		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+		req.AddCookie(cookie)
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || rec.Body.String() != tc.want {
+			t.Errorf("%s during the outage: got %d %q; want 200 %q", tc.path, rec.Code, rec.Body.String(), tc.want)
+		}
 	}
 	r.Resume()
 	if rec, _ := get(); rec.Code != http.StatusOK || rec.Body.String() != "alice" {
