@@ -85,7 +85,7 @@ type lifetimes struct{ idle, absolute time.Duration }
 type Store struct {
 	client       redis.UniversalClient
 	cluster      bool // a *redis.ClusterClient: keys of different slots are on different nodes
-	codec        *session.Codec
+	ids          *session.SealedIDs
 	prefix       string
 	timeout      time.Duration
 	options      sessions.Options
@@ -120,7 +120,7 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	if len(cfg.Keys) == 0 {
 		return nil, configErrorf("redisstore: Config.Keys is required")
 	}
-	codec, err := session.NewCodec(cfg.Keys...)
+	ids, err := session.NewSealedIDs(cfg.Keys...)
 	if err != nil {
 		return nil, configErrorf("redisstore: %w (Config.Keys)", err)
 	}
@@ -142,7 +142,7 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	}
 	s := &Store{
 		client:       client,
-		codec:        codec,
+		ids:          ids,
 		prefix:       prefix,
 		timeout:      cfg.Timeout,
 		now:          cfg.Now,
@@ -205,17 +205,8 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	opts := s.options
 	sess.Options = &opts
 	sess.IsNew = true
-	c, err := r.Cookie(name)
-	if err != nil {
-		return sess, nil
-	}
-	// No age limit on the cookie: the key's TTL decides.
-	raw, err := s.codec.Open(name, c.Value, 0)
-	if err != nil {
-		return sess, nil
-	}
-	id := string(raw)
-	if !validID(id) {
+	id, ok := s.ids.Read(r, name) // no age limit: the key's TTL decides
+	if !ok {
 		return sess, nil
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
@@ -240,16 +231,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 // OpenCookie reports whether value opens as a cookie of this store called
 // name, holding a well-formed session ID; Redis is not read. It implements
 // [session.CookieOpener].
-func (s *Store) OpenCookie(name, value string) error {
-	raw, err := s.codec.Open(name, value, 0)
-	if err != nil {
-		return err
-	}
-	if !validID(string(raw)) {
-		return fmt.Errorf("redisstore: %w: malformed session ID", session.ErrInvalidCookie)
-	}
-	return nil
-}
+func (s *Store) OpenCookie(name, value string) error { return s.ids.Check(name, value) }
 
 // Save writes sess to Redis and its sealed ID to a cookie on w.
 //
@@ -321,7 +303,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		}
 		return ErrSessionGone
 	}
-	sealed, err := s.codec.Seal(sess.Name(), []byte(id))
+	sealed, err := s.ids.Seal(sess.Name(), id)
 	if err != nil {
 		return fmt.Errorf("redisstore: %w", err)
 	}
@@ -437,23 +419,4 @@ func cut(s string, n int) string {
 		n--
 	}
 	return s[:n]
-}
-
-// validID reports whether id looks like an ID from [session.NewID]
-// (base64url, of a sane length). The ID was sealed by this store, so this
-// only keeps a cookie sealed for something else, under the same key and
-// name, away from Redis.
-func validID(id string) bool {
-	if len(id) < 16 || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-		default:
-			return false
-		}
-	}
-	return true
 }

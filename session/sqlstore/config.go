@@ -94,7 +94,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 	if len(cfg.Keys) == 0 {
 		return nil, configErrorf("sqlstore: Config.Keys is required")
 	}
-	codec, err := session.NewCodec(cfg.Keys...)
+	ids, err := session.NewSealedIDs(cfg.Keys...)
 	if err != nil {
 		return nil, configErrorf("sqlstore: %w (Config.Keys)", err)
 	}
@@ -112,7 +112,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 		return nil, configErrorf("sqlstore: Config.Options.MaxAge %d is negative: every session would be deleted as it is saved", cfg.Options.MaxAge)
 	}
 	q := newQueries(cfg.Dialect, table)
-	s := &Store{db: db, codec: codec, q: q, now: cfg.Now}
+	s := &Store{db: db, ids: ids, q: q, now: cfg.Now}
 	if cfg.Options != nil {
 		s.options = *cfg.Options
 	} else {

@@ -76,17 +76,17 @@ func pgStore(t *testing.T, addr string) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	codec, err := session.NewCodec(key)
+	ids, err := session.NewSealedIDs(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Store{db: db, codec: codec, q: newQueries(PostgreSQL, DefaultTable), options: *session.DefaultOptions(), now: time.Now}
+	return &Store{db: db, ids: ids, q: newQueries(PostgreSQL, DefaultTable), options: *session.DefaultOptions(), now: time.Now}
 }
 
 // calls are every operation of the store that reads or writes the
 // database, each returning its error.
 func calls(t *testing.T, s *Store, ctx context.Context) map[string]func() error {
-	sealed, err := s.codec.Seal("passport", []byte("some-session-id-0123456789"))
+	sealed, err := s.ids.Seal("passport", "some-session-id-0123456789")
 	if err != nil {
 		t.Fatal(err)
 	}

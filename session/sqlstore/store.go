@@ -51,7 +51,7 @@ var ErrSessionGone = fmt.Errorf("sqlstore: session was deleted since it was load
 // the background cleanup.
 type Store struct {
 	db      *sql.DB
-	codec   *session.Codec
+	ids     *session.SealedIDs
 	q       queries
 	options sessions.Options
 	now     func() time.Time
@@ -89,21 +89,12 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	opts := s.options
 	sess.Options = &opts
 	sess.IsNew = true
-	c, err := r.Cookie(name)
-	if err != nil {
-		return sess, nil
-	}
-	// No age limit on the cookie: expires_at, kept server-side, decides.
-	raw, err := s.codec.Open(name, c.Value, 0)
-	if err != nil {
-		return sess, nil
-	}
-	id := string(raw)
-	if !validID(id) {
+	id, ok := s.ids.Read(r, name) // no age limit: expires_at, kept server-side, decides
+	if !ok {
 		return sess, nil
 	}
 	var data []byte
-	err = s.db.QueryRowContext(r.Context(), s.q.load, id, s.now().Unix()).Scan(&data)
+	err := s.db.QueryRowContext(r.Context(), s.q.load, id, s.now().Unix()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sess, nil
 	}
@@ -123,16 +114,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 // OpenCookie reports whether value opens as a cookie of this store called
 // name, holding a well-formed session ID; the database is not read. It
 // implements [session.CookieOpener].
-func (s *Store) OpenCookie(name, value string) error {
-	raw, err := s.codec.Open(name, value, 0)
-	if err != nil {
-		return err
-	}
-	if !validID(string(raw)) {
-		return fmt.Errorf("sqlstore: %w: malformed session ID", session.ErrInvalidCookie)
-	}
-	return nil
-}
+func (s *Store) OpenCookie(name, value string) error { return s.ids.Check(name, value) }
 
 // Save writes sess to the database and its sealed ID to a cookie on w.
 //
@@ -206,7 +188,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 			return ErrSessionGone
 		}
 	}
-	sealed, err := s.codec.Seal(sess.Name(), []byte(id))
+	sealed, err := s.ids.Seal(sess.Name(), id)
 	if err != nil {
 		return fmt.Errorf("sqlstore: %w", err)
 	}
@@ -252,23 +234,4 @@ func (s *Store) expiresAt(values map[any]any, maxAge int, now time.Time) int64 {
 		ttl = defaultServerTTL
 	}
 	return now.Add(ttl).Unix()
-}
-
-// validID reports whether id looks like an ID from [session.NewID]
-// (base64url, of a sane length). The ID was sealed by this store, so this
-// only keeps a cookie sealed for something else, under the same key and
-// name, away from the database.
-func validID(id string) bool {
-	if len(id) < 16 || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-		default:
-			return false
-		}
-	}
-	return true
 }
