@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/gopassport/passport/session"
 )
@@ -24,10 +25,12 @@ type UserRevoker interface {
 // calls it is logged out too, unless the app logs it in again.
 //
 // The store must index sessions by user ([session.UserSessions]:
-// session/sqlstore and session/redisstore do). With a store that cannot
-// (the cookie store, whose sessions are the cookies themselves) the
-// revokers still run, and the error wraps [session.ErrNotSupported]: a
-// copied cookie stays valid until it expires, and the app must know.
+// session/sqlstore and session/redisstore do), or the session manager
+// must keep a revocation list (session.Config.Revocations), which then
+// refuses every cookie of the user issued until now. Otherwise (the cookie
+// store alone, whose sessions are the cookies themselves) the revokers
+// still run, and the error wraps [session.ErrNotSupported]: a copied
+// cookie stays valid until it expires, and the app must know.
 // A store that is down gives an error wrapping strategy.ErrUnavailable.
 func (a *Authenticator[U]) LogoutAll(ctx context.Context, userKey string) error {
 	if userKey == "" {
@@ -48,8 +51,14 @@ func (a *Authenticator[U]) LogoutAll(ctx context.Context, userKey string) error 
 			errs = append(errs, fmt.Errorf("passport: ending the sessions of the user: %w", err))
 		}
 		ended = n
+	} else if rv := a.sessions.Revocations(); rv != nil {
+		// A cookie store with a revocation list: every cookie of the user
+		// issued until now is refused from now on.
+		if err := rv.RevokeUser(ctx, userKey, time.Now()); err != nil {
+			errs = append(errs, fmt.Errorf("passport: revoking the sessions of the user: %w", err))
+		}
 	} else {
-		errs = append(errs, fmt.Errorf("passport: the session store %T cannot end a user's sessions: %w", a.sessions.Store(), session.ErrNotSupported))
+		errs = append(errs, fmt.Errorf("passport: the session store %T cannot end a user's sessions (give the session manager Revocations): %w", a.sessions.Store(), session.ErrNotSupported))
 	}
 	if a.audit != nil {
 		a.audit.LogAttrs(ctx, slog.LevelInfo, "passport: logout_all", slog.String("event", "logout_all"),

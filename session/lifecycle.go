@@ -19,6 +19,11 @@ func (s *Session) Regenerate() error {
 	if s.err != nil {
 		return s.err
 	}
+	if !gs.IsNew {
+		if err := s.revokeLoaded(); err != nil {
+			return fmt.Errorf("session: revoking the old session: %w", err)
+		}
+	}
 	if !gs.IsNew || gs.ID != "" {
 		if err := s.deleteStored(); err != nil {
 			return err
@@ -27,6 +32,9 @@ func (s *Session) Regenerate() error {
 	gs.ID = ""
 	gs.IsNew = true
 	delete(gs.Values, csrfKey) // a new session, a new CSRF secret
+	if err := s.newSID(); err != nil {
+		return err
+	}
 	now := s.m.now().Unix()
 	gs.Values[createdKey] = now
 	gs.Values[seenKey] = now
@@ -113,6 +121,11 @@ func (s *Session) saveIfChanged() error {
 		gs.Values[createdKey] = now
 		gs.Values[seenKey] = now
 	}
+	if _, ok := gs.Values[sidKey]; !ok {
+		if err := s.newSID(); err != nil {
+			return err
+		}
+	}
 	h := s.w.Header()
 	cookies, had := h["Set-Cookie"]
 	cookies = append([]string(nil), cookies...)
@@ -133,7 +146,7 @@ func (s *Session) saveIfChanged() error {
 // isEmpty reports whether the session holds nothing but timestamps.
 func (s *Session) isEmpty() bool {
 	for k := range s.gs.Values {
-		if k != createdKey && k != seenKey {
+		if k != createdKey && k != seenKey && k != sidKey {
 			return false
 		}
 	}

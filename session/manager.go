@@ -70,6 +70,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Now returns the current time. Optional, for tests. Default time.Now.
 	Now func() time.Time
+	// Revocations, when set, records every session that a logout, a login
+	// or passport's LogoutAll ended, and refuses it when its cookie comes
+	// back: it makes logout bite for the cookie store, whose sealed
+	// cookies are the sessions themselves. It costs one call per request
+	// that loads a session. A server-side store needs none: deleting its
+	// record ends the session. Optional. Default none.
+	Revocations Revocations
 }
 
 // Manager binds sessions to requests: cookie options, lazy loading,
@@ -87,6 +94,8 @@ type Manager struct {
 	touch    time.Duration // how stale _seen may get before it is rewritten
 	logger   *slog.Logger
 	now      func() time.Time
+
+	revocations Revocations
 }
 
 // ErrInvalidConfig is wrapped by the errors that [New] returns for a
@@ -111,6 +120,8 @@ func New(cfg Config) (*Manager, error) {
 		absolute: cfg.AbsoluteTimeout,
 		logger:   cfg.Logger,
 		now:      cfg.Now,
+
+		revocations: cfg.Revocations,
 	}
 	if m.name == "" {
 		m.name = "passport"

@@ -100,6 +100,17 @@ func (s *Session) Load() error {
 		s.gs = s.fresh()
 		return nil
 	}
+	switch revoked, err := s.revoked(created); {
+	case err != nil:
+		// Unknown: nobody is let in, the cookie is kept.
+		s.err = fmt.Errorf("session: checking revocations: %w", err)
+		s.gs = s.fresh()
+		return s.err
+	case revoked:
+		// Logged out elsewhere: an anonymous visitor.
+		s.gs = s.fresh()
+		return nil
+	}
 	if now.Sub(time.Unix(seen, 0)) >= s.m.touch {
 		gs.Values[seenKey] = now.Unix()
 		s.changed = true
@@ -273,7 +284,7 @@ func (s *Session) Clear(keep ...string) {
 	gs := s.session()
 	for k := range gs.Values {
 		ks, _ := k.(string)
-		if ks == createdKey || ks == seenKey || keeps(keep, ks) {
+		if ks == createdKey || ks == seenKey || ks == sidKey || keeps(keep, ks) {
 			continue
 		}
 		delete(gs.Values, k)
