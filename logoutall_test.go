@@ -3,7 +3,11 @@ package passport_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/gopassport/passport"
 	"github.com/gopassport/passport/session"
@@ -68,5 +72,42 @@ func TestLogoutAllOnTheCookieStore(t *testing.T) {
 		Revokers:    []passport.UserRevoker{nil},
 	}); !errors.Is(err, passport.ErrInvalidConfig) {
 		t.Errorf("a nil revoker: err = %v; want ErrInvalidConfig", err)
+	}
+}
+
+// TestLogoutAllWithRevocations: on the cookie store with a revocation
+// list, LogoutAll refuses every cookie of the user issued until now.
+func TestLogoutAllWithRevocations(t *testing.T) {
+	rv := session.NewMemoryRevocations(nil)
+	mgr, err := session.New(session.Config{Store: testCookieStore(t), Revocations: rv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	f.auth, err = passport.New(passport.Config[*user]{
+		Sessions:    mgr,
+		Serialize:   func(u *user) (string, error) { return u.ID, nil },
+		Deserialize: func(_ context.Context, id string) (*user, error) { return f.users[id], nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.e = echo.New()
+	f.e.Use(f.auth.Session())
+	cookie := f.login(t)
+	f.e.GET("/me", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }, f.auth.RequireLogin())
+	me := func() int {
+		req := httptest.NewRequest(http.MethodGet, "/me", nil)
+		req.AddCookie(cookie)
+		return f.do(req).Code
+	}
+	if got := me(); got != http.StatusNoContent {
+		t.Fatalf("before LogoutAll: %d; want 204", got)
+	}
+	if err := f.auth.LogoutAll(t.Context(), "1"); err != nil {
+		t.Fatalf("LogoutAll on the cookie store with revocations: %v; want nil", err)
+	}
+	if got := me(); got != http.StatusUnauthorized {
+		t.Errorf("after LogoutAll: %d; want 401", got)
 	}
 }
