@@ -3,6 +3,8 @@ package session
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/gorilla/sessions"
 )
 
 // SealedIDs seals and opens the session IDs that server-side stores put in
@@ -38,6 +40,35 @@ func (s *SealedIDs) Read(r *http.Request, name string) (id string, ok bool) {
 		return "", false
 	}
 	return string(raw), true
+}
+
+// Load is the New of a server-side store: the session called name for r,
+// built with opts, holding the record of the ID sealed in r's cookie, or
+// a new empty session (IsNew true, no ID) when there is no such cookie, no
+// such record (fetch reports found false) or the record does not decode
+// ([DecodeValues]): an anonymous visitor, not an error. An error of fetch
+// (the store is down) returns a new session and the error.
+func (s *SealedIDs) Load(store sessions.Store, r *http.Request, name string, opts sessions.Options,
+	fetch func(id string) (data []byte, found bool, err error)) (*sessions.Session, error) {
+	sess := sessions.NewSession(store, name)
+	sess.Options = &opts
+	sess.IsNew = true
+	id, ok := s.Read(r, name)
+	if !ok {
+		return sess, nil
+	}
+	data, found, err := fetch(id)
+	if err != nil || !found {
+		return sess, err
+	}
+	values, err := DecodeValues(data)
+	if err != nil {
+		return sess, nil
+	}
+	sess.Values = values
+	sess.ID = id
+	sess.IsNew = false
+	return sess, nil
 }
 
 // Check reports why value does not open as a cookie called name holding

@@ -201,31 +201,19 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // session and an error wrapping [strategy.ErrUnavailable]: the manager
 // then reports the fault and clears no cookie.
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
-	sess := sessions.NewSession(s, name)
-	opts := s.options
-	sess.Options = &opts
-	sess.IsNew = true
-	id, ok := s.ids.Read(r, name) // no age limit: the key's TTL decides
-	if !ok {
-		return sess, nil
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
-	data, err := s.client.HGet(ctx, s.sessionKey(id), fieldData).Bytes()
-	cancel()
-	if errors.Is(err, redis.Nil) {
-		return sess, nil
-	}
-	if err != nil {
-		return sess, unavailable("loading session", err)
-	}
-	values, err := session.DecodeValues(data)
-	if err != nil {
-		return sess, nil
-	}
-	sess.Values = values
-	sess.ID = id
-	sess.IsNew = false
-	return sess, nil
+	// No age limit on the cookie: the key's TTL decides.
+	return s.ids.Load(s, r, name, s.options, func(id string) ([]byte, bool, error) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		defer cancel()
+		data, err := s.client.HGet(ctx, s.sessionKey(id), fieldData).Bytes()
+		switch {
+		case errors.Is(err, redis.Nil):
+			return nil, false, nil
+		case err != nil:
+			return nil, false, unavailable("loading session", err)
+		}
+		return data, true, nil
+	})
 }
 
 // OpenCookie reports whether value opens as a cookie of this store called

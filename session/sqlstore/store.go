@@ -85,30 +85,18 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // that the caller can answer 500, or 503 when the error wraps
 // [strategy.ErrUnavailable] (the database is out of reach).
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
-	sess := sessions.NewSession(s, name)
-	opts := s.options
-	sess.Options = &opts
-	sess.IsNew = true
-	id, ok := s.ids.Read(r, name) // no age limit: expires_at, kept server-side, decides
-	if !ok {
-		return sess, nil
-	}
-	var data []byte
-	err := s.db.QueryRowContext(r.Context(), s.q.load, id, s.now().Unix()).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sess, nil
-	}
-	if err != nil {
-		return sess, fault("loading session", err)
-	}
-	values, err := session.DecodeValues(data)
-	if err != nil {
-		return sess, nil
-	}
-	sess.Values = values
-	sess.ID = id
-	sess.IsNew = false
-	return sess, nil
+	// No age limit on the cookie: expires_at, kept server-side, decides.
+	return s.ids.Load(s, r, name, s.options, func(id string) ([]byte, bool, error) {
+		var data []byte
+		err := s.db.QueryRowContext(r.Context(), s.q.load, id, s.now().Unix()).Scan(&data)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil, false, nil
+		case err != nil:
+			return nil, false, fault("loading session", err)
+		}
+		return data, true, nil
+	})
 }
 
 // OpenCookie reports whether value opens as a cookie of this store called
