@@ -398,3 +398,115 @@ func TestNewRefusesBadSessionCap(t *testing.T) {
 		})
 	}
 }
+
+// roundTrips counts the commands and pipelines a client sends: one round
+// trip each.
+type roundTrips struct{ n atomic.Int64 }
+
+func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+}
+func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
+}
+
+// TestMaxSessionsRoundTrips counts what the cap adds to a login on
+// redisstore: listing the user's sessions is two round trips (the index,
+// then the records in one pipeline), under either policy; ending a
+// session beyond the cap three more (the index, the owner-checked delete,
+// the index entry).
+func TestMaxSessionsRoundTrips(t *testing.T) {
+	addr := testenv.RedisAddr(t)
+	loginTrips := func(t *testing.T, cfg passport.Config[*user], before int) int64 {
+		t.Helper()
+		client := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
+		t.Cleanup(func() { client.Close() })
+		hook := &roundTrips{}
+		client.AddHook(hook)
+		st, err := redisstore.New(client, redisstore.Config{Keys: [][]byte{bytes.Repeat([]byte{4}, 32)}, KeyPrefix: testenv.KeyPrefix(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock := newCapClock()
+		in, _ := newCapInstance(t, st, clock, cfg)
+		for range before {
+			if status, _ := loginAs(t, in, clock, "1"); status != http.StatusNoContent {
+				t.Fatalf("login: %d", status)
+			}
+		}
+		n := hook.n.Load()
+		loginAs(t, in, clock, "1")
+		return hook.n.Load() - n
+	}
+	base := loginTrips(t, passport.Config[*user]{}, 2)
+	for _, tc := range []struct {
+		name   string
+		cfg    passport.Config[*user]
+		before int // logins before the one counted
+		add    int64
+	}{
+		{name: "end oldest, under the cap", cfg: passport.Config[*user]{MaxSessions: 3}, before: 2, add: 2},
+		// The third login before ends one already, so the server has the
+		// delete script: no NOSCRIPT fallback in the count.
+		{name: "end oldest, one ended", cfg: passport.Config[*user]{MaxSessions: 2}, before: 3, add: 2 + 3},
+		{name: "refuse new, under the cap", cfg: passport.Config[*user]{MaxSessions: 3, MaxSessionsPolicy: passport.RefuseNew}, before: 2, add: 2},
+		{name: "refuse new, refused", cfg: passport.Config[*user]{MaxSessions: 2, MaxSessionsPolicy: passport.RefuseNew}, before: 2, add: 2 - base},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := loginTrips(t, tc.cfg, tc.before) - base; got != tc.add {
+				t.Errorf("the cap adds %d round trips to a login of %d; want %d", got, base, tc.add)
+			}
+		})
+	}
+}
+
+// BenchmarkLoginSessionCap is a login on redisstore by a user who has two
+// sessions, without a cap and with MaxSessions 2 (each login ends the
+// oldest).
+func BenchmarkLoginSessionCap(b *testing.B) {
+	addr := testenv.RedisAddr(b)
+	for _, bc := range []struct {
+		name string
+		max  int
+	}{{"nocap", 0}, {"endoldest", 2}} {
+		b.Run(bc.name, func(b *testing.B) {
+			client := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
+			defer client.Close()
+			st, err := redisstore.New(client, redisstore.Config{Keys: [][]byte{bytes.Repeat([]byte{4}, 32)}, KeyPrefix: testenv.KeyPrefix(b)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			mgr, err := session.New(session.Config{Store: st})
+			if err != nil {
+				b.Fatal(err)
+			}
+			users := map[string]*user{"1": {ID: "1", Name: "Ada"}}
+			auth, err := passport.New(passport.Config[*user]{
+				Sessions: mgr, DisableAudit: true, MaxSessions: bc.max,
+				Serialize:   func(u *user) (string, error) { return u.ID, nil },
+				Deserialize: func(context.Context, string) (*user, error) { return users["1"], nil },
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = auth.Use("header", (&fixture{users: users}).byHeader())
+			e := echo.New()
+			e.Use(auth.Session())
+			e.POST("/login", auth.Authenticate("header").Middleware()(func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }))
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/login", nil)
+				req.Header.Set("X-User", "1")
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				if rec.Code != http.StatusNoContent {
+					b.Fatalf("login: %d", rec.Code)
+				}
+			}
+			if bc.max == 0 { // the uncapped run leaves its sessions to their TTL; end them
+				_, _ = st.DeleteUserSessions(context.Background(), "1", "")
+			}
+		})
+	}
+}
