@@ -175,7 +175,7 @@ func (rt *Route[U]) success(c echo.Context, st *reqState[U], next echo.HandlerFu
 			a.addFlash(c, sess, "success-message", "", cfg.successMessage, res.Info.Message, "")
 		}
 		if err := a.login(c, st, res.User, name, prepare); err != nil {
-			return a.fault(c, name, err)
+			return a.loginFault(c, name, err)
 		}
 		// Headers a success asks for (a device cookie) go out only once the
 		// login holds: a login that failed to save sends none of them.

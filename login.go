@@ -25,6 +25,11 @@ import (
 // user key is gone, IsAuthenticated is false for the rest of the request,
 // nothing of the attempt is saved at the end of the request, and no
 // session cookie goes out.
+//
+// With Config.MaxSessions, a login under [RefuseNew] whose user already
+// has that many sessions returns an error wrapping [ErrTooManySessions]
+// (the session untouched, nobody logged in), and one under [EndOldest]
+// ends the user's oldest sessions once it is saved.
 func (a *Authenticator[U]) Login(c echo.Context, user U) error {
 	st := a.state(c)
 	if st == nil || st.sess == nil {
@@ -46,6 +51,11 @@ func (a *Authenticator[U]) login(c echo.Context, st *reqState[U], user U, strate
 	}
 	sess := st.sess
 	if err := sess.Load(); err != nil {
+		return err
+	}
+	// The session cap's RefuseNew, before anything changes: a refused
+	// login leaves the session as it was and sets no cookie.
+	if err := a.refuseOverCap(c, sess, key); err != nil {
 		return err
 	}
 	// Regenerate first: when it fails, nothing has changed yet.
@@ -72,6 +82,9 @@ func (a *Authenticator[U]) login(c echo.Context, st *reqState[U], user U, strate
 	st.user, st.ok, st.loaded, st.err = user, true, true, nil
 	st.strategy = strategyName
 	a.auditEvent(c, "login", slog.String("strategy", strategyName), slog.String("user", key))
+	// The session cap's EndOldest, once the new session exists in the
+	// store.
+	a.endOverCap(c, key, session.Handle(sess.ID()))
 	return nil
 }
 

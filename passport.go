@@ -98,6 +98,22 @@ type Config[U any] struct {
 	// [ErrorHandlerConfig.Translate] the same function, for the messages
 	// of the error responses. Optional. Default: the English text.
 	Translate strategy.Translator
+	// MaxSessions caps the sessions one user has at once, on every
+	// instance of the app: a login beyond it ends the user's oldest
+	// sessions or is refused, as MaxSessionsPolicy says. It needs a
+	// server-side store that lists a user's sessions
+	// ([session.UserSessions]: session/sqlstore, session/redisstore); the
+	// cookie store cannot count them. Optional. Default 0: no cap. It
+	// must not be negative.
+	MaxSessions int
+	// MaxSessionsPolicy says what a login does when the user already has
+	// MaxSessions sessions: [EndOldest] ends the oldest ones once the new
+	// session is saved (best effort: a store fault is logged and the
+	// login holds), [RefuseNew] refuses the login (a 403, or the store's
+	// fault when it cannot count: 503 for a store that is down). Optional.
+	// Default EndOldest. Setting it without MaxSessions is a
+	// configuration error.
+	MaxSessionsPolicy SessionCapPolicy
 }
 
 // Authenticator holds named strategies and turns their outcomes into Echo
@@ -119,6 +135,10 @@ type Authenticator[U any] struct {
 	// is down, in seconds.
 	retryUnavailable string
 	revokers         []UserRevoker
+	// maxSessions and maxSessionsPolicy are Config.MaxSessions and
+	// Config.MaxSessionsPolicy.
+	maxSessions       int
+	maxSessionsPolicy SessionCapPolicy
 
 	mu         sync.Mutex // serialises writers of strategies
 	strategies atomic.Pointer[map[string]strategy.Strategy[U]]
@@ -128,7 +148,8 @@ type Authenticator[U any] struct {
 // that names the field when cfg is incomplete or contradictory: no
 // Serialize or Deserialize, Audit with DisableAudit, or a KeepOnLogin
 // entry that is empty or keeps the user key (which would keep the user
-// logged in through a logout).
+// logged in through a logout), a negative MaxSessions, or a MaxSessions
+// whose store cannot list a user's sessions.
 func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 	if cfg.Serialize == nil {
 		return nil, fmt.Errorf("%w: Config.Serialize is required", ErrInvalidConfig)
@@ -158,6 +179,12 @@ func New[U any](cfg Config[U]) (*Authenticator[U], error) {
 		auditStateless: cfg.Audit != nil,
 		translate:      cfg.Translate,
 		revokers:       append([]UserRevoker(nil), cfg.Revokers...),
+
+		maxSessions:       cfg.MaxSessions,
+		maxSessionsPolicy: cfg.MaxSessionsPolicy,
+	}
+	if err := validateSessionCap(cfg.MaxSessions, cfg.MaxSessionsPolicy, cfg.Sessions); err != nil {
+		return nil, err
 	}
 	for i, r := range cfg.Revokers {
 		if r == nil {
