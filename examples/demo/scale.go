@@ -59,11 +59,11 @@ func parseSessionsURL(raw string) error {
 // one instance).
 func (a *app) openShared(ctx context.Context, cfg Config, keys [][]byte) (*shared, error) {
 	if cfg.Sessions == "" {
-		store, err := sqlstore.New(ctx, a.db, sqlstore.Config{Keys: keys, Logger: a.logger})
+		store, err := sqlstore.New(ctx, a.db.DB, sqlstore.Config{Keys: keys, Dialect: a.db.dialect, Logger: a.logger})
 		if err != nil {
 			return nil, fmt.Errorf("demo: session store: %w", err)
 		}
-		tokens, err := sqltokens.New(ctx, a.db, sqltokens.Config{Logger: a.logger})
+		tokens, err := sqltokens.New(ctx, a.db.DB, sqltokens.Config{Dialect: a.db.dialect, Logger: a.logger})
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("demo: refresh-token store: %w", err), store.Close())
 		}
