@@ -9,8 +9,8 @@
 // off; every page's header shows who is logged on, with a log-off button,
 // and errors are rendered by passport.ErrorHandler (a page in the same
 // layout, JSON under /api/). Users and sessions live in one SQLite file
-// (pure Go, no cgo); sessions are server-side, so logging off really ends
-// them. Every form
+// (pure Go, no cgo), or in PostgreSQL with -db postgres://…; sessions are
+// server-side, so logging off really ends them. Every form
 // carries a CSRF token; pages are server-rendered with html/template.
 //
 // The logon page also offers "Sign in with …" buttons. "Sign in with Dev

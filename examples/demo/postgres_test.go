@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gopassport/passport/internal/testenv"
 	"github.com/gopassport/passport/session/sqlstore"
@@ -319,5 +320,25 @@ func TestIsPostgresURL(t *testing.T) {
 				t.Errorf("redactDB: got %q; want %q", got, tt.redactedTo)
 			}
 		})
+	}
+}
+
+// TestOpenDBPostgresUnreachable checks that a PostgreSQL that does not
+// answer refuses the start with an error that names the database without
+// its password.
+func TestOpenDBPostgresUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	// Port 1 on the loopback interface: refused at once.
+	db, err := openDB(ctx, "postgres://demo:hunter2secret@127.0.0.1:1/demo?connect_timeout=2")
+	if err == nil {
+		_ = db.Close()
+		t.Fatal("openDB: no error; want the connection refused")
+	}
+	if strings.Contains(err.Error(), "hunter2secret") {
+		t.Errorf("the error shows the password: %v", err)
+	}
+	if !strings.Contains(err.Error(), "demo: creating tables in postgres://demo:xxxxx@127.0.0.1:1/demo") {
+		t.Errorf("error: got %v; want it to name the database, password redacted", err)
 	}
 }
