@@ -49,7 +49,7 @@
 //
 // Usage, from the repository root:
 //
-//	go run ./examples/demo [-addr 127.0.0.1:3000] [-db passport-demo.db] [-secure-cookies] [-dev-oidc=false] [-base-url URL]
+//	go run ./examples/demo [-addr 127.0.0.1:3000] [-db passport-demo.db|postgres://…] [-secure-cookies] [-dev-oidc=false] [-base-url URL]
 //
 // As soon as it listens, it prints one line with the URL to open
 // ("passport demo: open http://127.0.0.1:3000/"). -h prints the flags and
@@ -172,7 +172,7 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 		fmt.Fprint(fs.Output(), envHelp)
 	}
 	fs.StringVar(&o.addr, "addr", "", "listen `address` (default "+defaultAddr+", or 127.0.0.1:$PORT)")
-	fs.StringVar(&o.cfg.DB, "db", "", "SQLite database `file`, :memory:, or a postgres:// URL such as postgres://user:pass@127.0.0.1:5432/demo (default $DEMO_DB, else "+defaultDB+")")
+	fs.StringVar(&o.cfg.DB, "db", "", "the `database`: a SQLite file, :memory:, or a postgres:// URL such as postgres://user:pass@127.0.0.1:5432/demo, which then also keeps sessions and API tokens unless -sessions (default $DEMO_DB, else "+defaultDB+")")
 	fs.StringVar(&o.cfg.Sessions, "sessions", "", "where instances share sessions, the logon throttle and API tokens: a redis:// `URL` such as redis://127.0.0.1:6379/0 (default: the database file, one instance)")
 	fs.BoolVar(&o.cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
 	fs.BoolVar(&o.cfg.DevOIDC, "dev-oidc", true, "offer \"Sign in with Dev OIDC\", a local test provider that signs anyone in: never in production; DEMO_DEV_OIDC=false also turns it off")

@@ -342,3 +342,22 @@ func TestOpenDBPostgresUnreachable(t *testing.T) {
 		t.Errorf("error: got %v; want it to name the database, password redacted", err)
 	}
 }
+
+// TestPostgresWithRedisSessions checks -db postgres://… with -sessions
+// redis://…: the users are in PostgreSQL, the sessions in Redis, and
+// PostgreSQL gets no session table.
+func TestPostgresWithRedisSessions(t *testing.T) {
+	cfg := Config{DB: postgresDB(t), Sessions: "redis://" + testenv.RedisAddr(t) + "/0", redisPrefix: testenv.KeyPrefix(t)}
+	a, b := newTestApp(t, cfg), newTestApp(t, cfg)
+	onA := a.browser(t)
+	onA.register("Ada", "ada@example.com", testPassword)
+	if got := b.withSession(t, onA.cookie(sessionCookie)).loggedOnAs(); got != "Ada" {
+		t.Fatalf("B with A's cookie: logged on as %q; want Ada", got)
+	}
+	if n := a.countUsers(t); n != 1 {
+		t.Errorf("users in PostgreSQL: got %d; want 1", n)
+	}
+	if got := tablesOf(t, a.db); slices.Contains(got, sqlstore.DefaultTable) {
+		t.Errorf("tables: got %q; want no session table, the sessions are in Redis", got)
+	}
+}
