@@ -35,7 +35,7 @@ const sessionKeySetting = "session_key"
 //
 // The ID columns are SQLite's INTEGER PRIMARY KEY (the rowid, assigned
 // on insert) and PostgreSQL's identity columns; raw bytes are BLOB or
-// BYTEA. Both number new rows, and every insert reads the ID back with
+// BYTEA. Both number new rows, and an insert that needs the new ID reads it with
 // RETURNING id, which both accept (SQLite since 3.35).
 func schema(d sqlstore.Dialect) string {
 	id, integer := "INTEGER PRIMARY KEY", "INTEGER"
