@@ -26,7 +26,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -180,10 +179,11 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // signingKey returns the Ed25519 key that signs access tokens: generated
-// on the first run and kept in the settings table (INSERT OR IGNORE then
-// SELECT, so that two instances starting at once on one file agree).
+// on the first run and kept in the settings table (inserted unless present,
+// then read back, so that two instances starting at once on one database
+// agree).
 // Like the session key, it is as secret as the database file.
-func signingKey(ctx context.Context, db *sql.DB) (ed25519.PrivateKey, error) {
+func signingKey(ctx context.Context, db database) (ed25519.PrivateKey, error) {
 	fresh, err := jwt.GenerateEd25519Key()
 	if err != nil {
 		return nil, fmt.Errorf("demo: generating the signing key: %w", err)
@@ -192,11 +192,11 @@ func signingKey(ctx context.Context, db *sql.DB) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: encoding the signing key: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, `INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)`, signingKeySetting, pemKey); err != nil {
+	if _, err := db.exec(ctx, insertSetting, signingKeySetting, pemKey); err != nil {
 		return nil, fmt.Errorf("demo: storing the signing key: %w", err)
 	}
 	var stored []byte
-	if err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, signingKeySetting).Scan(&stored); err != nil {
+	if err := db.queryRow(ctx, selectSetting, signingKeySetting).Scan(&stored); err != nil {
 		return nil, fmt.Errorf("demo: reading the signing key: %w", err)
 	}
 	signer, err := jwt.ParsePrivateKeyPEM(stored)

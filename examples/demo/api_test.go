@@ -102,7 +102,7 @@ func (ta *testApp) me(t *testing.T, access string) response {
 // tokenStore opens the refresh-token tables, to look at what is stored.
 func (ta *testApp) tokenStore(t *testing.T) *sqltokens.Store {
 	t.Helper()
-	s, err := sqltokens.New(t.Context(), ta.db, sqltokens.Config{})
+	s, err := sqltokens.New(t.Context(), ta.db.DB, sqltokens.Config{Dialect: ta.db.dialect})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -45,11 +44,14 @@ const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'se
 
 // Config configures the demo app. The zero Config is the default.
 type Config struct {
-	// DB is the SQLite database file, created when missing, or ":memory:".
-	// Optional. Default "passport-demo.db" in the working directory.
+	// DB is the database: a SQLite file, created when missing, or
+	// ":memory:", or a postgres:// or postgresql:// URL of a PostgreSQL
+	// database, where the demo creates its tables. Optional. Default
+	// "passport-demo.db" in the working directory.
 	DB string
 	// Sessions is where the state that instances share lives: "" for the
-	// database file, or a redis:// URL for Redis (sessions, the logon
+	// database (sessions and API tokens; the logon throttle stays in
+	// memory, per instance), or a redis:// URL for Redis (sessions, the logon
 	// throttle and the API's refresh tokens), so that several instances
 	// with the same Redis and database file act as one site. Optional.
 	Sessions string
@@ -107,7 +109,7 @@ type Config struct {
 // app is the demo: its database, authenticator and pages.
 type app struct {
 	e  *echo.Echo
-	db *sql.DB
+	db database
 	// shared holds the sessions, the logon throttle and the refresh
 	// tokens: in the database file, or in Redis with Config.Sessions.
 	shared *shared

@@ -99,7 +99,7 @@ func (ta *testApp) countUsers(t *testing.T) int {
 func (ta *testApp) passwordHash(t *testing.T, email string) string {
 	t.Helper()
 	var h string
-	err := ta.db.QueryRowContext(t.Context(), `SELECT password_hash FROM users WHERE email_key = ?`, emailKey(email)).Scan(&h)
+	err := ta.db.queryRow(t.Context(), `SELECT password_hash FROM users WHERE email_key = ?`, emailKey(email)).Scan(&h)
 	if err != nil && err != sql.ErrNoRows {
 		t.Fatalf("reading hash: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gopassport/passport/session/sqlstore"
 	"github.com/gopassport/passport/strategy/oauth"
 )
 
@@ -45,24 +46,18 @@ func (u users) createWithIdentity(ctx context.Context, name, email string, id oa
 	}
 	defer func() { _ = tx.Rollback() }()
 	now := time.Now().Unix()
-	res, err := tx.ExecContext(ctx,
+	var uid int64
+	err = tx.QueryRowContext(ctx, u.db.dialect.Rebind(
 		`INSERT INTO users (name, email, email_key, password_hash, created_at) VALUES (?, ?, ?, '', ?)
-		 ON CONFLICT (email_key) DO NOTHING`,
-		name, email, key, now)
-	if err != nil {
-		return nil, fmt.Errorf("demo: creating user: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err != nil {
-			return nil, fmt.Errorf("demo: creating user: %w", err)
-		}
+		 ON CONFLICT (email_key) DO NOTHING RETURNING id`),
+		name, email, key, now).Scan(&uid)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errEmailTaken
 	}
-	uid, err := res.LastInsertId()
 	if err != nil {
 		return nil, fmt.Errorf("demo: creating user: %w", err)
 	}
-	linked, err := insertIdentity(ctx, tx, uid, id, account, now)
+	linked, err := insertIdentity(ctx, tx, u.db.dialect, uid, id, account, now)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +73,7 @@ func (u users) createWithIdentity(ctx context.Context, name, email string, id oa
 // identities is the identities table: which user each provider account
 // (provider + subject) signs in as.
 type identities struct {
-	db *sql.DB
+	db database
 }
 
 func (a *app) identities() identities { return identities{db: a.db} }
@@ -92,7 +87,7 @@ type linkedIdentity struct {
 
 // owner returns the ID of the user the account id is linked to.
 func (t identities) owner(ctx context.Context, id oauth.Identity) (userID int64, found bool, err error) {
-	err = t.db.QueryRowContext(ctx, `SELECT user_id FROM identities WHERE provider = ? AND subject = ?`, id.Provider, id.Subject).Scan(&userID)
+	err = t.db.queryRow(ctx, `SELECT user_id FROM identities WHERE provider = ? AND subject = ?`, id.Provider, id.Subject).Scan(&userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -105,7 +100,7 @@ func (t identities) owner(ctx context.Context, id oauth.Identity) (userID int64,
 // link links the account id to the user userID; false when it is linked
 // already (to anybody).
 func (t identities) link(ctx context.Context, userID int64, id oauth.Identity, account string) (bool, error) {
-	return insertIdentity(ctx, t.db, userID, id, account, time.Now().Unix())
+	return insertIdentity(ctx, t.db, t.db.dialect, userID, id, account, time.Now().Unix())
 }
 
 // execer is what insertIdentity needs of a *sql.DB or a *sql.Tx.
@@ -113,12 +108,12 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// insertIdentity inserts a row of the identities table; false when the
-// account is linked already.
-func insertIdentity(ctx context.Context, db execer, userID int64, id oauth.Identity, account string, now int64) (bool, error) {
-	res, err := db.ExecContext(ctx,
+// insertIdentity inserts a row of the identities table, with d's
+// placeholders; false when the account is linked already.
+func insertIdentity(ctx context.Context, db execer, d sqlstore.Dialect, userID int64, id oauth.Identity, account string, now int64) (bool, error) {
+	res, err := db.ExecContext(ctx, d.Rebind(
 		`INSERT INTO identities (provider, subject, user_id, account, created_at) VALUES (?, ?, ?, ?, ?)
-		 ON CONFLICT (provider, subject) DO NOTHING`,
+		 ON CONFLICT (provider, subject) DO NOTHING`),
 		id.Provider, id.Subject, userID, account, now)
 	if err != nil {
 		return false, fmt.Errorf("demo: linking identity: %w", err)
@@ -132,7 +127,7 @@ func insertIdentity(ctx context.Context, db execer, userID int64, id oauth.Ident
 
 // ofUser returns the accounts linked to the user userID, oldest first.
 func (t identities) ofUser(ctx context.Context, userID int64) ([]linkedIdentity, error) {
-	rows, err := t.db.QueryContext(ctx, `SELECT provider, account FROM identities WHERE user_id = ? ORDER BY created_at, id`, userID)
+	rows, err := t.db.query(ctx, `SELECT provider, account FROM identities WHERE user_id = ? ORDER BY created_at, id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("demo: listing identities: %w", err)
 	}

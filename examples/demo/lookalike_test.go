@@ -105,15 +105,26 @@ func FuzzAccountKey(f *testing.F) {
 
 // TestRekeyUsers checks that a database written when account keys were only
 // lower-cased gets the new keys when it is opened, so that its users still
-// log on.
+// log on, on SQLite and on PostgreSQL.
 func TestRekeyUsers(t *testing.T) {
-	path := t.TempDir() + "/demo.db"
+	for _, tt := range []struct {
+		name string
+		db   func(t *testing.T) string
+	}{
+		{"SQLite", func(t *testing.T) string { return t.TempDir() + "/demo.db" }},
+		{"PostgreSQL", postgresDB},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testRekeyUsers(t, tt.db(t)) })
+	}
+}
+
+func testRekeyUsers(t *testing.T, path string) {
 	db, err := openDB(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, email := range []string{"Bob0@Example.com", "alice@example.com", "alıce@example.com"} {
-		if _, err := db.ExecContext(t.Context(), `INSERT INTO users (name, email, email_key, password_hash, created_at) VALUES ('Bob', ?, ?, '', 0)`,
+		if _, err := db.exec(t.Context(), `INSERT INTO users (name, email, email_key, password_hash, created_at) VALUES ('Bob', ?, ?, '', 0)`,
 			email, strings.ToLower(email)); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +137,7 @@ func TestRekeyUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = db.Close() }()
-	rows, err := db.QueryContext(t.Context(), `SELECT email_key FROM users ORDER BY id`)
+	rows, err := db.query(t.Context(), `SELECT email_key FROM users ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}

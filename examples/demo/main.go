@@ -9,8 +9,8 @@
 // off; every page's header shows who is logged on, with a log-off button,
 // and errors are rendered by passport.ErrorHandler (a page in the same
 // layout, JSON under /api/). Users and sessions live in one SQLite file
-// (pure Go, no cgo); sessions are server-side, so logging off really ends
-// them. Every form
+// (pure Go, no cgo), or in PostgreSQL with -db postgres://…; sessions are
+// server-side, so logging off really ends them. Every form
 // carries a CSRF token; pages are server-rendered with html/template.
 //
 // The logon page also offers "Sign in with …" buttons. "Sign in with Dev
@@ -49,7 +49,7 @@
 //
 // Usage, from the repository root:
 //
-//	go run ./examples/demo [-addr 127.0.0.1:3000] [-db passport-demo.db] [-secure-cookies] [-dev-oidc=false] [-base-url URL]
+//	go run ./examples/demo [-addr 127.0.0.1:3000] [-db passport-demo.db|postgres://…] [-secure-cookies] [-dev-oidc=false] [-base-url URL]
 //
 // As soon as it listens, it prints one line with the URL to open
 // ("passport demo: open http://127.0.0.1:3000/"). -h prints the flags and
@@ -60,7 +60,10 @@
 //	-addr            listen address. Default 127.0.0.1:3000, or 127.0.0.1:$PORT
 //	                 when the PORT environment variable is set (PORT=9000).
 //	-db              SQLite database file, created when missing, or ":memory:"
-//	                 for a database that lives as long as the process.
+//	                 for a database that lives as long as the process, or a
+//	                 PostgreSQL URL (postgres://user:pass@host:5432/db or
+//	                 postgresql://…), where the demo creates its tables and,
+//	                 without -sessions, keeps sessions and API tokens too.
 //	                 Default $DEMO_DB, else passport-demo.db in the working
 //	                 directory.
 //	-secure-cookies  mark cookies Secure even over plain HTTP, for a proxy that
@@ -133,7 +136,7 @@ func exitCode(err error) int {
 const envHelp = `
 Environment (a flag given on the command line wins):
   PORT            listen on 127.0.0.1:$PORT when -addr is not given
-  DEMO_DB         the database file when -db is not given
+  DEMO_DB         the database file or postgres:// URL when -db is not given
   DEMO_DEV_OIDC   false turns "Sign in with Dev OIDC" off, as -dev-oidc=false does
   DEMO_SESSIONS   the redis:// URL when -sessions is not given
   SESSION_SECRET  derive the session cookies' key from it (at least 32 bytes);
@@ -169,7 +172,7 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 		fmt.Fprint(fs.Output(), envHelp)
 	}
 	fs.StringVar(&o.addr, "addr", "", "listen `address` (default "+defaultAddr+", or 127.0.0.1:$PORT)")
-	fs.StringVar(&o.cfg.DB, "db", "", "SQLite database `file`, or :memory: (default $DEMO_DB, else "+defaultDB+")")
+	fs.StringVar(&o.cfg.DB, "db", "", "the `database`: a SQLite file, :memory:, or a postgres:// URL such as postgres://user:pass@127.0.0.1:5432/demo, which then also keeps sessions and API tokens unless -sessions (default $DEMO_DB, else "+defaultDB+")")
 	fs.StringVar(&o.cfg.Sessions, "sessions", "", "where instances share sessions, the logon throttle and API tokens: a redis:// `URL` such as redis://127.0.0.1:6379/0 (default: the database file, one instance)")
 	fs.BoolVar(&o.cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
 	fs.BoolVar(&o.cfg.DevOIDC, "dev-oidc", true, "offer \"Sign in with Dev OIDC\", a local test provider that signs anyone in: never in production; DEMO_DEV_OIDC=false also turns it off")
@@ -277,7 +280,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("passport demo listening", "addr", ln.Addr().String(), "db", o.cfg.DB, "base_url", o.cfg.BaseURL, "dev_oidc", o.cfg.DevOIDC)
+	logger.Info("passport demo listening", "addr", ln.Addr().String(), "db", redactDB(o.cfg.DB), "base_url", o.cfg.BaseURL, "dev_oidc", o.cfg.DevOIDC)
 	// The base URL, not the listen address: it is the host the cookies
 	// and the providers' callbacks expect (derived from the listener
 	// unless -base-url names a proxy in front).

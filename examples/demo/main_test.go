@@ -36,6 +36,7 @@ func TestParseOptions(t *testing.T) {
 		{name: "ok, -addr wins over PORT", args: []string{"-addr", "127.0.0.1:7000"}, env: map[string]string{"PORT": "9000"}, addr: "127.0.0.1:7000", db: "passport-demo.db"},
 		{name: "ok, DEMO_DB", env: map[string]string{"DEMO_DB": "/var/lib/demo.db"}, addr: "127.0.0.1:3000", db: "/var/lib/demo.db"},
 		{name: "ok, -db wins over DEMO_DB", args: []string{"-db", ":memory:"}, env: map[string]string{"DEMO_DB": "x.db"}, addr: "127.0.0.1:3000", db: ":memory:"},
+		{name: "ok, DEMO_DB a PostgreSQL URL", env: map[string]string{"DEMO_DB": "postgres://u@127.0.0.1:5432/demo"}, addr: "127.0.0.1:3000", db: "postgres://u@127.0.0.1:5432/demo"},
 		{name: "ok, SESSION_SECRET and -secure-cookies", args: []string{"-secure-cookies"}, env: map[string]string{"SESSION_SECRET": testSecret},
 			addr: "127.0.0.1:3000", db: "passport-demo.db", secret: testSecret, secure: true},
 		{name: "nok, -sessions not a redis URL", args: []string{"-sessions", "postgres://x"}, wantErr: "-sessions"},

@@ -2,10 +2,13 @@ package main
 
 // Running several instances of the demo as one site: with -sessions
 // redis://host:port/db the sessions, the logon throttle and the API's
-// refresh tokens live in Redis instead of the SQLite file, so that every
-// instance started with the same Redis (and the same database file, which
+// refresh tokens live in Redis instead of the database, so that every
+// instance started with the same Redis (and the same database, which
 // keeps the users) sees the same logins, throttles one budget per account
-// and honours one another's logouts and token revocations.
+// and honours one another's logouts and token revocations. With -db
+// postgres://… and no -sessions, the sessions and refresh tokens are in
+// PostgreSQL, shared as well; only the logon throttle is then per
+// instance (in memory).
 
 import (
 	"context"
@@ -30,8 +33,8 @@ import (
 // redisPrefix starts the demo's keys in Redis; each store adds its own.
 const redisPrefix = "passport-demo:"
 
-// shared is where the state that instances share lives: the SQLite file
-// (the default) or Redis. Its stores are closed by close.
+// shared is where the state that instances share lives: the database
+// (the default: the SQLite file or PostgreSQL) or Redis. Its stores are closed by close.
 type shared struct {
 	sessions sessions.Store
 	throttle throttle.Throttler
@@ -55,15 +58,15 @@ func parseSessionsURL(raw string) error {
 }
 
 // openShared opens the shared stores: in Redis for a redis:// URL, else in
-// the database file (sessions and tokens in SQL, the throttle in memory:
-// one instance).
+// the database, in its dialect (sessions and tokens in SQL, the throttle
+// in memory: one budget per instance).
 func (a *app) openShared(ctx context.Context, cfg Config, keys [][]byte) (*shared, error) {
 	if cfg.Sessions == "" {
-		store, err := sqlstore.New(ctx, a.db, sqlstore.Config{Keys: keys, Logger: a.logger})
+		store, err := sqlstore.New(ctx, a.db.DB, sqlstore.Config{Keys: keys, Dialect: a.db.dialect, Logger: a.logger})
 		if err != nil {
 			return nil, fmt.Errorf("demo: session store: %w", err)
 		}
-		tokens, err := sqltokens.New(ctx, a.db, sqltokens.Config{Logger: a.logger})
+		tokens, err := sqltokens.New(ctx, a.db.DB, sqltokens.Config{Dialect: a.db.dialect, Logger: a.logger})
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("demo: refresh-token store: %w", err), store.Close())
 		}
