@@ -227,6 +227,13 @@ func (a *Authenticator[U]) addFlash(c echo.Context, sess *session.Session, route
 // client through Echo's error handler; or, for a store that is down
 // ([strategy.ErrUnavailable]), a 503 with Retry-After.
 func (a *Authenticator[U]) fault(c echo.Context, strategyName string, err error) error {
+	if clientGone(c, err) {
+		// The client hung up (or its deadline passed) while we worked:
+		// not a fault of ours, logged once below ERROR. Nobody reads the
+		// answer.
+		a.logger.InfoContext(c.Request().Context(), "passport: the client went away", "strategy", strategyName, "path", c.Path(), "err", err)
+		return echo.NewHTTPError(StatusClientClosedRequest, "Client Closed Request").WithInternal(err)
+	}
 	if errors.Is(err, strategy.ErrUnavailable) {
 		// A store is down: nobody is let in, no cookie is cleared, and the
 		// client is told to come back rather than shown a server error.
@@ -236,4 +243,16 @@ func (a *Authenticator[U]) fault(c echo.Context, strategyName string, err error)
 	}
 	a.logger.ErrorContext(c.Request().Context(), "passport: authentication fault", "strategy", strategyName, "path", c.Path(), "err", err)
 	return echo.NewHTTPError(http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)).WithInternal(err)
+}
+
+// StatusClientClosedRequest is the status of a request whose client went
+// away before the answer (nginx's 499): nobody receives it, but the
+// error handler and the access log see a client's doing, not a 500.
+const StatusClientClosedRequest = 499
+
+// clientGone reports whether err comes from the request's own context
+// ending: the client closed the connection or its deadline passed.
+func clientGone(c echo.Context, err error) bool {
+	ctx := c.Request().Context()
+	return ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }

@@ -105,6 +105,11 @@ func (a *Authenticator[U]) saveLate(c echo.Context, s *session.Session) {
 			a.logger.DebugContext(c.Request().Context(), "passport: session ended by a concurrent request", "path", c.Path())
 			return
 		}
+		if clientGone(c, err) {
+			// Logged by whoever met it first (fault), or nobody waits.
+			a.logger.DebugContext(c.Request().Context(), "passport: session not saved, the client went away", "path", c.Path())
+			return
+		}
 		a.logger.ErrorContext(c.Request().Context(), "passport: saving the session failed", "path", c.Path(), "err", err)
 	}
 }
