@@ -65,6 +65,14 @@ type Config struct {
 	// active. Optional. Default 24 hours; it is also the cookie's Max-Age.
 	// It must not be negative: a session always ends.
 	AbsoluteTimeout time.Duration
+	// TouchInterval is how stale the record of a session's last activity
+	// may get before a request rewrites it: the session is then saved
+	// (a new Set-Cookie on the cookie store, a write on a server-side
+	// store) once per TouchInterval of activity at most, and the idle
+	// timeout is honoured to within TouchInterval. Optional. Default a
+	// minute, or a tenth of IdleTimeout when that is shorter. It must not
+	// be negative nor longer than half of IdleTimeout.
+	TouchInterval time.Duration
 	// Logger receives faults that cannot be returned, such as a failed save
 	// after the handler returned. Optional. Default slog.Default().
 	Logger *slog.Logger
@@ -174,6 +182,14 @@ func New(cfg Config) (*Manager, error) {
 	m.touch = time.Minute
 	if m.idle > 0 && m.idle/10 < m.touch {
 		m.touch = m.idle / 10
+	}
+	switch t := cfg.TouchInterval; {
+	case t < 0:
+		return nil, fmt.Errorf("%w: TouchInterval %v is negative", ErrInvalidConfig, t)
+	case t > 0 && m.idle > 0 && t > m.idle/2:
+		return nil, fmt.Errorf("%w: TouchInterval %v is longer than half of IdleTimeout %v: an active session could time out", ErrInvalidConfig, t, m.idle)
+	case t > 0:
+		m.touch = t
 	}
 	sameSite := cfg.SameSite
 	if sameSite == 0 {

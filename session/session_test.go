@@ -482,3 +482,38 @@ func TestNewTellsTheStoreItsLifetimes(t *testing.T) {
 		t.Errorf("SetLifetimes(%v, %v); want the idle hour and the default absolute timeout", st.idle, st.absolute)
 	}
 }
+
+// TestTouchInterval: a read-only request re-saves the session only once
+// the last activity is TouchInterval old; the setting is validated.
+func TestTouchInterval(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
+	tests := []struct {
+		name  string
+		touch time.Duration
+		after time.Duration
+		saves bool
+	}{
+		{"ok, default: a minute", 0, 61 * time.Second, true},
+		{"ok, default: not before a minute", 0, 59 * time.Second, false},
+		{"ok, 5 minutes: not after 2", 5 * time.Minute, 2 * time.Minute, false},
+		{"ok, 5 minutes: after 5", 5 * time.Minute, 5*time.Minute + time.Second, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk.t = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+			m := newManager(t, session.Config{IdleTimeout: time.Hour, TouchInterval: tt.touch, Now: clk.now})
+			c, _ := roundTrip(t, m, nil, func(s *session.Session) { s.Set("user", "1") })
+			clk.t = clk.t.Add(tt.after)
+			nc, _ := roundTrip(t, m, c, func(s *session.Session) { _, _ = s.Get("user") })
+			if (nc != nil) != tt.saves {
+				t.Errorf("re-saved: %v; want %v", nc != nil, tt.saves)
+			}
+		})
+	}
+	for _, bad := range []time.Duration{-time.Second, 31 * time.Minute} {
+		cs, _ := session.NewCookieStore(testKey(1))
+		if _, err := session.New(session.Config{Store: cs, IdleTimeout: time.Hour, TouchInterval: bad}); !errors.Is(err, session.ErrInvalidConfig) {
+			t.Errorf("TouchInterval %v: %v; want ErrInvalidConfig", bad, err)
+		}
+	}
+}
