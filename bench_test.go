@@ -273,3 +273,37 @@ func BenchmarkLogin(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPlain is a route that never touches the session, with and
+// without the app-wide Session middleware: what the middleware costs a
+// request that brings no session cookie.
+func BenchmarkPlain(b *testing.B) {
+	for _, withSession := range []bool{false, true} {
+		name := "session=none"
+		if withSession {
+			name = "session=app-wide"
+		}
+		b.Run(name, func(b *testing.B) {
+			store, err := session.NewCookieStore(bytes.Repeat([]byte{7}, 32))
+			if err != nil {
+				b.Fatal(err)
+			}
+			e, _ := newBenchApp(b, store)
+			if !withSession {
+				e = echo.New()
+			}
+			e.GET("/plain", func(c echo.Context) error { return c.String(http.StatusOK, "plain") })
+			req := httptest.NewRequest(http.MethodGet, "/plain", nil)
+			w := &discard{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				w.code = 0
+				e.ServeHTTP(w, req)
+				if w.code != http.StatusOK || len(w.h["Set-Cookie"]) != 0 {
+					b.Fatalf("got %d, Set-Cookie %q; want 200 and no cookie", w.code, w.h["Set-Cookie"])
+				}
+			}
+		})
+	}
+}
