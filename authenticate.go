@@ -232,7 +232,7 @@ func (a *Authenticator[U]) fault(c echo.Context, strategyName string, err error)
 		// not a fault of ours, logged once below ERROR. Nobody reads the
 		// answer.
 		a.logger.InfoContext(c.Request().Context(), "passport: the client went away", "strategy", strategyName, "path", c.Path(), "err", err)
-		return echo.NewHTTPError(StatusClientClosedRequest, "Client Closed Request").WithInternal(err)
+		return echo.NewHTTPError(StatusClientClosedRequest).WithInternal(err)
 	}
 	if errors.Is(err, strategy.ErrUnavailable) {
 		// A store is down: nobody is let in, no cookie is cleared, and the

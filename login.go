@@ -84,7 +84,7 @@ func (a *Authenticator[U]) login(c echo.Context, st *reqState[U], user U, strate
 	a.auditEvent(c, "login", slog.String("strategy", strategyName), slog.String("user", key))
 	// The session cap's EndOldest, once the new session exists in the
 	// store.
-	a.endOverCap(c, key, session.Handle(sess.ID()))
+	a.endOverCap(c, key, sess)
 	return nil
 }
 

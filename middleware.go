@@ -73,11 +73,14 @@ func (sm *sessionMiddleware[U]) serve(c echo.Context, next echo.HandlerFunc) err
 	mgr := a.sessions
 	res := c.Response()
 	r := c.Request()
-	s := mgr.Bind(res, r)
+	st := &reqState[U]{} // the session lives inside: one allocation for both
+	s := &st.bound
+	mgr.BindTo(s, res, r)
+	st.sess = s
 	r = r.WithContext(session.NewContext(r.Context(), s))
 	s.SetRequest(r)
 	c.SetRequest(r)
-	c.Set(stateKey, &reqState[U]{sess: s})
+	c.Set(stateKey, st)
 	if c.Get(EchoContribStoreKey) == nil {
 		// The app's own echo-contrib/session middleware ran first: its
 		// store stays, or its cookies would be read with ours and

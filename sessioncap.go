@@ -114,13 +114,14 @@ func (a *Authenticator[U]) refuseOverCap(c echo.Context, sess *session.Session, 
 
 // endOverCap implements EndOldest, once the login is saved: it ends the
 // user's oldest sessions (by Created, then LastSeen) beyond MaxSessions,
-// never the new one (handle current). The cap is best effort: a store
+// never the new one, sess. The cap is best effort: a store
 // fault is logged and the login holds.
-func (a *Authenticator[U]) endOverCap(c echo.Context, key, current string) {
+func (a *Authenticator[U]) endOverCap(c echo.Context, key string, sess *session.Session) {
 	us := a.userSessions()
 	if us == nil || a.maxSessionsPolicy != EndOldest {
 		return
 	}
+	current := session.Handle(sess.ID())
 	ctx := c.Request().Context()
 	list, err := us.ListUserSessions(ctx, key)
 	if err != nil {

@@ -24,7 +24,8 @@ const (
 
 // reqState is what passport knows about one request.
 type reqState[U any] struct {
-	sess     *session.Session
+	sess     *session.Session // &bound, or nil on a route without the Session middleware
+	bound    session.Session
 	loaded   bool // the user was looked up (or set)
 	ok       bool // a user is authenticated
 	user     U

@@ -242,7 +242,16 @@ func (m *Manager) Store() sessions.Store { return m.store }
 // read until the session is first used. Bind does not put the session into
 // r's context: see [NewContext] and [Manager.Middleware].
 func (m *Manager) Bind(w http.ResponseWriter, r *http.Request) *Session {
-	return &Session{m: m, w: w, r: r, name: m.NameFor(r)}
+	s := new(Session)
+	m.BindTo(s, w, r)
+	return s
+}
+
+// BindTo is [Manager.Bind] into s, which it resets: for an adapter that
+// keeps the session inside its own per-request state, one allocation
+// fewer per request. s must not be in use by another request.
+func (m *Manager) BindTo(s *Session, w http.ResponseWriter, r *http.Request) {
+	*s = Session{m: m, w: w, r: r, name: m.NameFor(r)}
 }
 
 // Middleware is the net/http form: it binds the session, puts it in the
