@@ -472,12 +472,12 @@ func profile(ctx context.Context, ld loader, s *server, r request, c config, tmp
 	if err != nil {
 		return Profile{}, err
 	}
-	cum, err := pprofTop(s.bin, g.path, "-cum")
-	return Profile{Flat: flat, Cumative: cum}, err
+	cum, err := pprofTop(s.bin, g.path, "-cum", "-show_from=github.com/gopassport/passport")
+	return Profile{Flat: flat, Library: cum}, err
 }
 
 func pprofTop(bin, path string, extra ...string) (string, error) {
-	args := append([]string{"tool", "pprof", "-top", "-nodecount=15"}, extra...)
+	args := append([]string{"tool", "pprof", "-top", "-nodecount=14"}, extra...)
 	out, err := output("", "go", append(args, bin, path)...)
 	if err != nil {
 		return "", err
