@@ -33,9 +33,9 @@ type RouteResult struct {
 
 // Profile is the pprof summary of one route on our server.
 type Profile struct {
-	Route    string
-	Flat     string // go tool pprof -top
-	Library  string // go tool pprof -top -cum -show_from=passport
+	Route   string
+	Flat    string // go tool pprof -top
+	Library string // go tool pprof -top -cum -show_from=passport
 }
 
 // Report is everything docs/benchmarks.md shows.
