@@ -478,6 +478,9 @@ func profile(ctx context.Context, ld loader, s *server, r request, c config, tmp
 
 func pprofTop(bin, path string, extra ...string) (string, error) {
 	args := append([]string{"tool", "pprof", "-top", "-nodecount=14"}, extra...)
+	if len(extra) > 0 {
+		args[3] = "-nodecount=30"
+	}
 	out, err := output("", "go", append(args, bin, path)...)
 	if err != nil {
 		return "", err
