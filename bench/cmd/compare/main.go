@@ -48,6 +48,7 @@ type config struct {
 	store, out        string
 	redisAddr, pgDSN  string
 	noWrk, noPin      bool
+	rerender          bool
 	root              string
 	args              []string
 	serverStartBudget time.Duration
@@ -66,6 +67,7 @@ func main() {
 	flag.StringVar(&c.out, "out", "docs", "directory of benchmarks.md and benchmarks.svg, relative to the module root ('-': print the Markdown on stdout)")
 	flag.BoolVar(&c.noWrk, "no-wrk", false, "use the Go load generator even when wrk is installed")
 	flag.BoolVar(&c.noPin, "no-pin", false, "do not pin with taskset")
+	flag.BoolVar(&c.rerender, "rerender", false, "rewrite benchmarks.md and benchmarks.svg from the data of the last run in benchmarks.md, without running")
 	flag.Parse()
 	c.args = os.Args[1:]
 	c.serverStartBudget = 20 * time.Second
@@ -120,6 +122,9 @@ func run(ctx context.Context, c config, p *procs) error {
 		return fmt.Errorf("run from inside the passport module: %v", err)
 	}
 	c.root = filepath.Dir(gomod)
+	if c.rerender {
+		return rerender(filepath.Join(c.root, c.out))
+	}
 	tmp, err := os.MkdirTemp("", "passport-compare-")
 	if err != nil {
 		return err
@@ -325,6 +330,23 @@ func run(ctx context.Context, c config, p *procs) error {
 	fmt.Print(rep.Table())
 	logf("wrote %s and benchmarks.svg", mdPath)
 	return nil
+}
+
+// rerender rewrites dir's benchmarks.md and benchmarks.svg from the data
+// the Markdown holds.
+func rerender(dir string) error {
+	md, err := os.ReadFile(filepath.Join(dir, "benchmarks.md"))
+	if err != nil {
+		return err
+	}
+	rep, err := dataOf(string(md))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "benchmarks.md"), []byte(rep.Markdown()), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "benchmarks.svg"), []byte(rep.SVG()), 0o644)
 }
 
 // measure runs the load on one server and reads its CPU time around it.

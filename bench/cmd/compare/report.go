@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -52,7 +53,7 @@ type Report struct {
 	Routes   []RouteResult
 	RSS      [3]float64 // peak resident set (VmHWM), MiB
 	Profiles []Profile
-	Notes    string // kept from the previous file, between the notes markers
+	Notes    string `json:"-"` // kept from the previous file, between the notes markers
 }
 
 // stat is a median with its spread over rounds.
@@ -227,14 +228,11 @@ func (rep Report) Markdown() string {
 		rep.RSS[passportJS], rep.RSS[handWritten], rep.RSS[ours])
 	b.WriteString("## Goals (issue 12)\n\n")
 	b.WriteString(rep.Goals())
-	if rep.Notes != "" {
-		b.WriteString("\n## Notes\n\n")
+	if notes := strings.Trim(rep.Notes, "\n"); notes != "" {
+		b.WriteString("\n## Notes\n\n<!-- notes -->\n" + notes + "\n<!-- /notes -->\n")
+	} else {
+		b.WriteString("\n<!-- notes -->\n<!-- /notes -->\n")
 	}
-	b.WriteString("\n<!-- notes -->\n")
-	if rep.Notes != "" {
-		b.WriteString(strings.Trim(rep.Notes, "\n") + "\n")
-	}
-	b.WriteString("<!-- /notes -->\n")
 	if len(rep.Profiles) > 0 {
 		b.WriteString("\n## Profiles of our server\n\n")
 		b.WriteString("CPU profiles (`net/http/pprof`) of this library's server under the same load, one route at a time; first the whole process (`go tool pprof -top`, flat), then only the frames from passport's first frame down (`-top -cum -show_from=github.com/gopassport/passport`: the cum% of a function is its share of all the process's samples).\n")
@@ -253,14 +251,18 @@ func (rep Report) Markdown() string {
 	b.WriteString("It builds the two Go servers into a temporary directory, installs the Node peer's packages with `npm ci` " +
 		"when `bench/peers/passportjs/node_modules` is missing, uses `wrk` when it is installed (else a Go load generator of its own), " +
 		"and stops every process it started on exit, error or Ctrl-C. `go run ./bench/cmd/compare -h` lists the flags " +
-		"(`-rounds`, `-duration`, `-conns`, `-store`, `-profile`, `-out`). Ratios from one machine travel; absolute figures do not.\n")
+		"(`-rounds`, `-duration`, `-conns`, `-store`, `-profile`, `-out`; `-rerender` rewrites this file and the chart from the data below, without a run). Ratios from one machine travel; absolute figures do not.\n")
+	if data, err := json.Marshal(rep); err == nil {
+		// The run's figures, for -rerender; JSON never holds "--".
+		b.WriteString("\n<!-- data " + strings.ReplaceAll(string(data), "--", `\u002d\u002d`) + " -->\n")
+	}
 	return b.String()
 }
 
 // SVG renders a grouped bar chart of the median req/s.
 func (rep Report) SVG() string {
 	const (
-		width, height          = 760, 340
+		width, height          = 760, 350
 		left, right, top, base = 70, 20, 64, 290
 		barW, gap              = 44, 8
 	)
@@ -300,8 +302,9 @@ func (rep Report) SVG() string {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="10">%s</text>`+"\n", x+barW/2, y(v)-4, thousands(v))
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", float64(left)+float64(i)*groupW+groupW/2, base+18, r.Route)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" fill="#555555">ours/hand-written %.2f · ours/Passport.js %.1f</text>`+"\n",
-			float64(left)+float64(i)*groupW+groupW/2, base+34, r.ratio(handWritten).med, r.ratio(passportJS).med)
+		cx := float64(left) + float64(i)*groupW + groupW/2
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" font-size="11" fill="#555555">ours / hand-written %.2f</text>`+"\n", cx, base+34, r.ratio(handWritten).med)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" font-size="11" fill="#555555">ours / Passport.js %.1f</text>`+"\n", cx, base+48, r.ratio(passportJS).med)
 	}
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333333"/>`+"\n", left, base, width-right, base)
 	b.WriteString("</svg>\n")
@@ -334,4 +337,22 @@ func notesOf(md string) string {
 		return ""
 	}
 	return notes
+}
+
+// dataOf returns the report an earlier docs/benchmarks.md was rendered from.
+func dataOf(md string) (Report, error) {
+	var rep Report
+	_, after, ok := strings.Cut(md, "\n<!-- data ")
+	if !ok {
+		return rep, fmt.Errorf("compare: no data comment")
+	}
+	data, _, ok := strings.Cut(after, " -->")
+	if !ok {
+		return rep, fmt.Errorf("compare: unterminated data comment")
+	}
+	if err := json.Unmarshal([]byte(data), &rep); err != nil {
+		return rep, fmt.Errorf("compare: data comment: %w", err)
+	}
+	rep.Notes = notesOf(md)
+	return rep, nil
 }

@@ -129,3 +129,17 @@ func TestProcReaders(t *testing.T) {
 		t.Fatalf("peakRSS = %v, %v", rss, err)
 	}
 }
+
+func TestDataRoundTrip(t *testing.T) {
+	want := fixedReport()
+	got, err := dataOf(want.Markdown())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Markdown() != want.Markdown() || got.SVG() != want.SVG() {
+		t.Error("a report read back from its Markdown renders differently")
+	}
+	if _, err := dataOf("# no data\n"); err == nil {
+		t.Error("dataOf without a data comment: no error")
+	}
+}
