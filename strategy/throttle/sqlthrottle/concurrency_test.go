@@ -30,7 +30,17 @@ func twoInstances(t *testing.T, fx fixture, cfg sqlthrottle.Config) ([2]*sqlthro
 	t.Helper()
 	cfg.Timeout = concurrentTimeout
 	cfg = fx.config(cfg)
-	return [2]*sqlthrottle.Throttle{newThrottle(t, fx.connect(t), cfg), newThrottle(t, fx.connect(t), cfg)}, fx.connect(t)
+	var th [2]*sqlthrottle.Throttle
+	for i := range th {
+		db := fx.connect(t)
+		if fx.dialect == sqlthrottle.SQLite {
+			// SQLite has one writer at a time: one connection per pool,
+			// as the package documentation recommends.
+			db.SetMaxOpenConns(1)
+		}
+		th[i] = newThrottle(t, db, cfg)
+	}
+	return th, fx.connect(t)
 }
 
 // TestExactAcrossInstances: goroutines failing on one account through two
@@ -93,7 +103,7 @@ func TestExactAcrossInstances(t *testing.T) {
 							return
 						}
 						refused.Add(1)
-						if f, _ := row(t, fx, db, rec); f >= limit {
+						if f, _ := row(t, fx, db, rec); f >= limit || t.Failed() {
 							return
 						}
 					}
@@ -150,7 +160,7 @@ func TestExactAcrossLocalStrategies(t *testing.T) {
 						unauthorized.Add(1)
 						return
 					case http.StatusTooManyRequests:
-						if f, _ := row(t, fx, db, rec); f >= limit {
+						if f, _ := row(t, fx, db, rec); f >= limit || t.Failed() {
 							return
 						}
 					default:

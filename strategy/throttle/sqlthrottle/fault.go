@@ -23,6 +23,11 @@ import (
 //   - a PostgreSQL error of class 08 (connection exception), 57P01-57P03
 //     (the server shuts down or is starting) or 53300 (too many
 //     connections);
+//   - an error of pgx that is safe to retry (SafeToRetry reports true:
+//     nothing reached the server), and pgconn.ErrConnClosed ("conn
+//     closed", matched by its text), which pgx returns on a pooled
+//     connection whose server went away. sqlstore's rules lack these two:
+//     without them a PostgreSQL that closed its port answers 500;
 //   - SQLite's SQLITE_BUSY and SQLITE_LOCKED: the database stayed locked
 //     by another writer for longer than busy_timeout.
 //
@@ -42,6 +47,15 @@ func unavailable(err error) bool {
 	// The drivers' own error types, matched by method so that this package
 	// links neither driver: *pgconn.PgError has SQLState, modernc.org/sqlite's
 	// *Error has Code.
+	var retry interface{ SafeToRetry() bool }
+	if errors.As(err, &retry) && retry.SafeToRetry() {
+		return true
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if e.Error() == "conn closed" { // pgconn.ErrConnClosed, not linked here
+			return true
+		}
+	}
 	var pg interface{ SQLState() string }
 	if errors.As(err, &pg) {
 		state := pg.SQLState()

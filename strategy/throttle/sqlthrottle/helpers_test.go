@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -46,6 +48,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 type fixture struct {
 	dialect sqlthrottle.Dialect
 	table   string
+	dsn     string
 	connect func(t testing.TB) *sql.DB // a new pool, closed after the test
 }
 
@@ -116,6 +119,7 @@ func postgresFixture(t testing.TB) fixture {
 	return fixture{
 		dialect: sqlthrottle.PostgreSQL,
 		table:   table,
+		dsn:     dsn,
 		connect: func(t testing.TB) *sql.DB { return open(t, "pgx", dsn) },
 	}
 }
@@ -214,4 +218,17 @@ func wantWait(t testing.TB, step string, got, want time.Duration) {
 	if got != want {
 		t.Errorf("%s: got wait %v; want %v", step, got, want)
 	}
+}
+
+func itoa(n uint16) string { return strconv.Itoa(int(n)) }
+
+// replaceHost returns dsn (a URL) with host:port replaced by addr.
+func replaceHost(t testing.TB, dsn, addr string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("the PostgreSQL DSN is not a URL: %v", err)
+	}
+	u.Host = addr
+	return u.String()
 }
