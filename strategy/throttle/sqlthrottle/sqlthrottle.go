@@ -12,6 +12,7 @@ import (
 	"github.com/gopassport/passport/internal/cleanup"
 	"github.com/gopassport/passport/internal/configerr"
 	"github.com/gopassport/passport/internal/sqldialect"
+	"github.com/gopassport/passport/internal/sqlfault"
 	"github.com/gopassport/passport/strategy"
 	"github.com/gopassport/passport/strategy/throttle"
 )
@@ -560,7 +561,7 @@ func (t *Throttle) failed(ctx, cctx context.Context, op string, err error) error
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return fmt.Errorf("sqlthrottle: %s: %w", op, err)
 	}
-	if !unavailable(err) && !errors.Is(cctx.Err(), context.DeadlineExceeded) {
+	if !sqlfault.Unavailable(err) && !errors.Is(cctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("sqlthrottle: %s: %w", op, err)
 	}
 	if t.failOpen {
@@ -578,7 +579,7 @@ func (t *Throttle) failed(ctx, cctx context.Context, op string, err error) error
 // fault wraps an error of New or DeleteExpired: with
 // strategy.ErrUnavailable too when the database could not be reached.
 func fault(op string, err error) error {
-	if unavailable(err) {
+	if sqlfault.Unavailable(err) {
 		return fmt.Errorf("sqlthrottle: %s: %w: %w", op, strategy.ErrUnavailable, err)
 	}
 	return fmt.Errorf("sqlthrottle: %s: %w", op, err)

@@ -1,4 +1,7 @@
-package sqlthrottle
+// Package sqlfault tells a database that is out of reach (a 503, come
+// back later) from a fault of the program (a 500), for the module's SQL
+// stores, without linking any driver.
+package sqlfault
 
 import (
 	"context"
@@ -9,10 +12,9 @@ import (
 	"strings"
 )
 
-// unavailable reports whether err says that the database is out of reach
+// Unavailable reports whether err says that the database is out of reach
 // or too busy for now, rather than that the statement is wrong or the
-// Throttle misused. It is session/sqlstore's classification, mirrored
-// (unexported there):
+// store misused:
 //
 //   - a network error (refused, reset, unreachable, a dial or read that
 //     timed out), which is also what pgx's connect errors wrap;
@@ -26,14 +28,13 @@ import (
 //   - an error of pgx that is safe to retry (SafeToRetry reports true:
 //     nothing reached the server), and pgconn.ErrConnClosed ("conn
 //     closed", matched by its text), which pgx returns on a pooled
-//     connection whose server went away. sqlstore's rules lack these two:
-//     without them a PostgreSQL that closed its port answers 500;
+//     connection whose server went away;
 //   - SQLite's SQLITE_BUSY and SQLITE_LOCKED: the database stayed locked
 //     by another writer for longer than busy_timeout.
 //
 // A cancelled request (context.Canceled) is not, nor a closed *sql.DB, a
 // missing table or a constraint violation: those are faults.
-func unavailable(err error) bool {
+func Unavailable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return false
 	}
