@@ -91,7 +91,7 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Store, error) {
 	}
 	for _, q := range schema(p) {
 		if _, err := db.ExecContext(ctx, q); err != nil {
-			return nil, fmt.Errorf("sqltokens: create schema: %w", err)
+			return nil, fault("create schema", err)
 		}
 	}
 	logger := cfg.Logger

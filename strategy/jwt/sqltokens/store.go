@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -33,18 +32,18 @@ var _ jwt.Store = (*Store)(nil)
 func (s *Store) SaveRefresh(ctx context.Context, rec jwt.RefreshRecord) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqltokens: begin: %w", err)
+		return fault("begin", err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	if _, err := tx.ExecContext(ctx, s.q.saveFamily, rec.Family, rec.Subject); err != nil {
-		return fmt.Errorf("sqltokens: save family: %w", err)
+		return fault("save family", err)
 	}
 	if _, err := tx.ExecContext(ctx, s.q.saveToken, rec.Hash, rec.Family, rec.Subject,
 		strings.Join(rec.Scope, " "), rec.IssuedAt.UnixNano(), rec.ExpiresAt.UnixNano()); err != nil {
-		return fmt.Errorf("sqltokens: save refresh token: %w", err)
+		return fault("save refresh token", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqltokens: commit: %w", err)
+		return fault("commit", err)
 	}
 	return nil
 }
@@ -63,7 +62,7 @@ func (s *Store) GetRefresh(ctx context.Context, hash string) (jwt.RefreshRecord,
 		return jwt.RefreshRecord{}, jwt.ErrNotFound
 	}
 	if err != nil {
-		return jwt.RefreshRecord{}, fmt.Errorf("sqltokens: get refresh token: %w", err)
+		return jwt.RefreshRecord{}, fault("get refresh token", err)
 	}
 	rec.Scope = strings.Fields(scope)
 	rec.IssuedAt = fromNanos(issued)
@@ -89,11 +88,11 @@ func (s *Store) UseRefresh(ctx context.Context, hash string, at time.Time) (jwt.
 	}
 	res, err := s.db.ExecContext(ctx, s.q.useToken, at.UnixNano(), hash)
 	if err != nil {
-		return jwt.RefreshRecord{}, fmt.Errorf("sqltokens: use refresh token: %w", err)
+		return jwt.RefreshRecord{}, fault("use refresh token", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return jwt.RefreshRecord{}, fmt.Errorf("sqltokens: use refresh token: %w", err)
+		return jwt.RefreshRecord{}, fault("use refresh token", err)
 	}
 	if n == 1 {
 		// This call used it.
@@ -107,7 +106,7 @@ func (s *Store) UseRefresh(ctx context.Context, hash string, at time.Time) (jwt.
 // RevokeFamily implements [jwt.Store].
 func (s *Store) RevokeFamily(ctx context.Context, family string, at time.Time) error {
 	if _, err := s.db.ExecContext(ctx, s.q.revokeFamily, at.UnixNano(), family); err != nil {
-		return fmt.Errorf("sqltokens: revoke family: %w", err)
+		return fault("revoke family", err)
 	}
 	return nil
 }
@@ -116,17 +115,17 @@ func (s *Store) RevokeFamily(ctx context.Context, family string, at time.Time) e
 func (s *Store) RevokeSubject(ctx context.Context, subject string, at time.Time) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqltokens: begin: %w", err)
+		return fault("begin", err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	if _, err := tx.ExecContext(ctx, s.q.revokeSubjectFamilies, at.UnixNano(), subject); err != nil {
-		return fmt.Errorf("sqltokens: revoke families: %w", err)
+		return fault("revoke families", err)
 	}
 	if _, err := tx.ExecContext(ctx, s.q.setNotBefore, subject, at.UnixNano()); err != nil {
-		return fmt.Errorf("sqltokens: set not-before: %w", err)
+		return fault("set not-before", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqltokens: commit: %w", err)
+		return fault("commit", err)
 	}
 	return nil
 }
@@ -139,7 +138,7 @@ func (s *Store) NotBefore(ctx context.Context, subject string) (time.Time, error
 		return time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("sqltokens: not-before: %w", err)
+		return time.Time{}, fault("not-before", err)
 	}
 	return fromNanos(nb), nil
 }
@@ -153,7 +152,7 @@ func (s *Store) FamilyRevoked(ctx context.Context, family string) (bool, error) 
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("sqltokens: family revoked: %w", err)
+		return false, fault("family revoked", err)
 	}
 	return at.Valid, nil
 }
@@ -165,14 +164,14 @@ func (s *Store) FamilyRevoked(ctx context.Context, family string) (bool, error) 
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	res, err := s.db.ExecContext(ctx, s.q.deleteTokens, s.now().UnixNano())
 	if err != nil {
-		return 0, fmt.Errorf("sqltokens: delete expired: %w", err)
+		return 0, fault("delete expired", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, fmt.Errorf("sqltokens: delete expired: %w", err)
+		return 0, fault("delete expired", err)
 	}
 	if _, err := s.db.ExecContext(ctx, s.q.deleteFamilies); err != nil {
-		return n, fmt.Errorf("sqltokens: delete families: %w", err)
+		return n, fault("delete families", err)
 	}
 	return n, nil
 }
