@@ -1,8 +1,9 @@
 package throttle
 
 import (
-	"net/netip"
 	"time"
+
+	"github.com/gopassport/passport/internal/throttlekey"
 )
 
 const (
@@ -117,17 +118,8 @@ func (e *throttleEntry) dead() bool {
 // ipKey returns the key an address counts under: the address itself, or its
 // /64 network for IPv6, where one client commonly holds a whole /64.
 func ipKey(ip string) string {
-	addr, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
+	if k, ok := throttlekey.Address(ip); ok {
+		return k
 	}
-	addr = addr.Unmap().WithZone("")
-	if addr.Is4() {
-		return addr.String()
-	}
-	p, err := addr.Prefix(64)
-	if err != nil {
-		return addr.String()
-	}
-	return p.String()
+	return ip
 }
