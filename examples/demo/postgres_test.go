@@ -209,10 +209,10 @@ func TestPostgresFlows(t *testing.T) {
 // TestTwoInstancesOnPostgres runs two demo instances on one PostgreSQL
 // database and nothing else: the session key in its settings table, the
 // users, the sessions and the refresh tokens are shared, so a logon on A
-// holds on B and a logoff on B ends the session on A. (The logon
-// throttle is per instance without -sessions redis://…: TestTwoInstancesOnRedis.)
+// holds on B, the logon throttle is one budget, and a logoff on B ends the
+// session on A.
 func TestTwoInstancesOnPostgres(t *testing.T) {
-	cfg := Config{DB: postgresDB(t)}
+	cfg := Config{DB: postgresDB(t), logonLimit: 3}
 	a, b := newTestApp(t, cfg), newTestApp(t, cfg)
 
 	onA := a.browser(t)
@@ -247,6 +247,16 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	}
 	if got := a.withSession(t, cookie).loggedOnAs(); got != "" {
 		t.Errorf("A with the logged-off cookie: logged on as %q; want nobody", got)
+	}
+
+	// One throttle budget in PostgreSQL: wrong passwords on A and on B
+	// lock the account on both.
+	eve := []*browser{a.browser(t), b.browser(t)}
+	for i := range 3 {
+		eve[i%2].logon("ada@example.com", "wrong")
+	}
+	if res := eve[0].logon("ada@example.com", testPassword); res.status != http.StatusTooManyRequests {
+		t.Errorf("the right password after 3 wrong ones across A and B: %d; want 429 (one budget)", res.status)
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/gopassport/passport/strategy/jwt/sqltokens"
 	"github.com/gopassport/passport/strategy/throttle"
 	"github.com/gopassport/passport/strategy/throttle/redisthrottle"
+	"github.com/gopassport/passport/strategy/throttle/sqlthrottle"
 )
 
 // redisPrefix starts the demo's keys in Redis; each store adds its own.
@@ -58,8 +59,9 @@ func parseSessionsURL(raw string) error {
 }
 
 // openShared opens the shared stores: in Redis for a redis:// URL, else in
-// the database, in its dialect (sessions and tokens in SQL, the throttle
-// in memory: one budget per instance).
+// the database, in its dialect (sessions and tokens in SQL; the logon
+// throttle in PostgreSQL too, or in memory on a SQLite file: one budget
+// per instance).
 func (a *app) openShared(ctx context.Context, cfg Config, keys [][]byte) (*shared, error) {
 	if cfg.Sessions == "" {
 		store, err := sqlstore.New(ctx, a.db.DB, sqlstore.Config{Keys: keys, Dialect: a.db.dialect, Logger: a.logger})
@@ -70,12 +72,22 @@ func (a *app) openShared(ctx context.Context, cfg Config, keys [][]byte) (*share
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("demo: refresh-token store: %w", err), store.Close())
 		}
-		return &shared{
+		sh := &shared{
 			sessions: store,
 			throttle: throttle.NewMemory(throttle.MemoryConfig{AccountLimit: cfg.logonLimit, Now: cfg.now}),
 			tokens:   tokens,
 			close:    func() error { return errors.Join(tokens.Close(), store.Close()) },
-		}, nil
+		}
+		if a.db.dialect == sqlstore.PostgreSQL {
+			// Instances on one PostgreSQL share the logon throttle too.
+			thr, err := sqlthrottle.New(ctx, a.db.DB, sqlthrottle.Config{AccountLimit: cfg.logonLimit, Dialect: a.db.dialect, Now: cfg.now, Logger: a.logger})
+			if err != nil {
+				return nil, errors.Join(fmt.Errorf("demo: logon throttle: %w", err), sh.close())
+			}
+			sh.throttle = thr
+			sh.close = func() error { return errors.Join(thr.Close(), tokens.Close(), store.Close()) }
+		}
+		return sh, nil
 	}
 	opts, err := redis.ParseURL(cfg.Sessions)
 	if err != nil {
