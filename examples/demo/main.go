@@ -173,7 +173,7 @@ func parseOptions(args []string, getenv func(string) string, output io.Writer) (
 	}
 	fs.StringVar(&o.addr, "addr", "", "listen `address` (default "+defaultAddr+", or 127.0.0.1:$PORT)")
 	fs.StringVar(&o.cfg.DB, "db", "", "the `database`: a SQLite file, :memory:, or a postgres:// URL such as postgres://user:pass@127.0.0.1:5432/demo, which then also keeps sessions and API tokens unless -sessions (default $DEMO_DB, else "+defaultDB+")")
-	fs.StringVar(&o.cfg.Sessions, "sessions", "", "where instances share sessions, the logon throttle and API tokens: a redis:// `URL` such as redis://127.0.0.1:6379/0 (default: the database file, one instance)")
+	fs.StringVar(&o.cfg.Sessions, "sessions", "", "where instances share sessions, the logon throttle and API tokens: a redis:// or postgres:// `URL` such as redis://127.0.0.1:6379/0 (default: the -db database)")
 	fs.BoolVar(&o.cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
 	fs.BoolVar(&o.cfg.DevOIDC, "dev-oidc", true, "offer \"Sign in with Dev OIDC\", a local test provider that signs anyone in: never in production; DEMO_DEV_OIDC=false also turns it off")
 	fs.StringVar(&o.baseURL, "base-url", "", "the `origin` browsers use, the start of the providers' callback URLs (default http:// and the listen address)")

@@ -39,7 +39,7 @@ func TestParseOptions(t *testing.T) {
 		{name: "ok, DEMO_DB a PostgreSQL URL", env: map[string]string{"DEMO_DB": "postgres://u@127.0.0.1:5432/demo"}, addr: "127.0.0.1:3000", db: "postgres://u@127.0.0.1:5432/demo"},
 		{name: "ok, SESSION_SECRET and -secure-cookies", args: []string{"-secure-cookies"}, env: map[string]string{"SESSION_SECRET": testSecret},
 			addr: "127.0.0.1:3000", db: "passport-demo.db", secret: testSecret, secure: true},
-		{name: "nok, -sessions not a redis URL", args: []string{"-sessions", "postgres://x"}, wantErr: "-sessions"},
+		{name: "nok, -sessions not a redis or postgres URL", args: []string{"-sessions", "mysql://x"}, wantErr: "-sessions"},
 		{name: "nok, DEMO_SESSIONS not a redis URL", env: map[string]string{"DEMO_SESSIONS": "127.0.0.1:6379"}, wantErr: "-sessions"},
 		{name: "nok, PORT not a number", env: map[string]string{"PORT": "http"}, wantErr: "PORT"},
 		{name: "nok, PORT out of range", env: map[string]string{"PORT": "70000"}, wantErr: "PORT"},
@@ -278,6 +278,7 @@ func TestParseSessionsOption(t *testing.T) {
 		{name: "ok, default: the database file", want: ""},
 		{name: "ok, -sessions", args: []string{"-sessions", "redis://127.0.0.1:6379/2"}, want: "redis://127.0.0.1:6379/2"},
 		{name: "ok, DEMO_SESSIONS", env: map[string]string{"DEMO_SESSIONS": "rediss://cache.example:6380/0"}, want: "rediss://cache.example:6380/0"},
+		{name: "ok, -sessions postgres", args: []string{"-sessions", "postgres://postgres@127.0.0.1:5432/test"}, want: "postgres://postgres@127.0.0.1:5432/test"},
 		{name: "ok, -sessions wins", args: []string{"-sessions", "redis://a:1/0"}, env: map[string]string{"DEMO_SESSIONS": "redis://b:2/0"}, want: "redis://a:1/0"},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -369,5 +370,33 @@ func TestPostgresWithRedisSessions(t *testing.T) {
 	}
 	if got := tablesOf(t, a.db); slices.Contains(got, sqlstore.DefaultTable) {
 		t.Errorf("tables: got %q; want no session table, the sessions are in Redis", got)
+	}
+}
+
+// TestTwoInstancesWithSessionsInPostgres keeps the users in one SQLite
+// file and sessions, throttle and tokens in PostgreSQL (-sessions
+// postgres://…): a logon on A holds on B, one throttle budget, a logoff on
+// B ends it on A.
+func TestTwoInstancesWithSessionsInPostgres(t *testing.T) {
+	cfg := Config{DB: filepath.Join(t.TempDir(), "demo.db"), Sessions: postgresDB(t), logonLimit: 3}
+	a, b := newTestApp(t, cfg), newTestApp(t, cfg)
+	onA := a.browser(t)
+	onA.register("Ada", "ada@example.com", testPassword)
+	cookie := onA.cookie(sessionCookie)
+	if got := b.withSession(t, cookie).loggedOnAs(); got != "Ada" {
+		t.Fatalf("B with A's cookie: logged on as %q; want Ada", got)
+	}
+	eve := []*browser{a.browser(t), b.browser(t)}
+	for i := range 3 {
+		eve[i%2].logon("ada@example.com", "wrong")
+	}
+	if res := eve[1].logon("ada@example.com", testPassword); res.status != http.StatusTooManyRequests {
+		t.Errorf("the right password after 3 wrong ones across A and B: %d; want 429", res.status)
+	}
+	if res := b.withSession(t, cookie).logoff(); res.status != http.StatusFound {
+		t.Fatalf("logoff on B: %d; want 302", res.status)
+	}
+	if got := a.withSession(t, cookie).loggedOnAs(); got != "" {
+		t.Errorf("A after logoff on B: %q; want nobody", got)
 	}
 }

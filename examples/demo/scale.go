@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,14 +44,14 @@ type shared struct {
 	close    func() error
 }
 
-// parseSessionsURL checks -sessions: empty (the database file) or a
-// redis:// or rediss:// URL.
+// parseSessionsURL checks -sessions: empty (the database), a redis:// or
+// rediss:// URL, or a postgres:// URL.
 func parseSessionsURL(raw string) error {
-	if raw == "" {
+	if raw == "" || isPostgresURL(raw) {
 		return nil
 	}
 	if !strings.HasPrefix(raw, "redis://") && !strings.HasPrefix(raw, "rediss://") {
-		return fmt.Errorf("demo: -sessions %q: want a redis:// URL such as redis://127.0.0.1:6379/0, or nothing for the database file", raw)
+		return fmt.Errorf("demo: -sessions %q: want a redis:// URL such as redis://127.0.0.1:6379/0, a postgres:// URL, or nothing for the database", redactDB(raw))
 	}
 	if _, err := redis.ParseURL(raw); err != nil {
 		return fmt.Errorf("demo: -sessions: %w", err)
@@ -64,31 +65,57 @@ func parseSessionsURL(raw string) error {
 // per instance).
 func (a *app) openShared(ctx context.Context, cfg Config, keys [][]byte) (*shared, error) {
 	if cfg.Sessions == "" {
-		store, err := sqlstore.New(ctx, a.db.DB, sqlstore.Config{Keys: keys, Dialect: a.db.dialect, Logger: a.logger})
-		if err != nil {
-			return nil, fmt.Errorf("demo: session store: %w", err)
-		}
-		tokens, err := sqltokens.New(ctx, a.db.DB, sqltokens.Config{Dialect: a.db.dialect, Logger: a.logger})
-		if err != nil {
-			return nil, errors.Join(fmt.Errorf("demo: refresh-token store: %w", err), store.Close())
-		}
-		sh := &shared{
-			sessions: store,
-			throttle: throttle.NewMemory(throttle.MemoryConfig{AccountLimit: cfg.logonLimit, Now: cfg.now}),
-			tokens:   tokens,
-			close:    func() error { return errors.Join(tokens.Close(), store.Close()) },
-		}
-		if a.db.dialect == sqlstore.PostgreSQL {
-			// Instances on one PostgreSQL share the logon throttle too.
-			thr, err := sqlthrottle.New(ctx, a.db.DB, sqlthrottle.Config{AccountLimit: cfg.logonLimit, Dialect: a.db.dialect, Now: cfg.now, Logger: a.logger})
-			if err != nil {
-				return nil, errors.Join(fmt.Errorf("demo: logon throttle: %w", err), sh.close())
-			}
-			sh.throttle = thr
-			sh.close = func() error { return errors.Join(thr.Close(), tokens.Close(), store.Close()) }
-		}
-		return sh, nil
+		return a.openSQLShared(ctx, cfg, keys, a.db.DB, a.db.dialect, func() error { return nil })
 	}
+	if isPostgresURL(cfg.Sessions) {
+		// The users stay in -db; sessions, the throttle and the tokens go
+		// to this PostgreSQL, shared by the instances.
+		db, err := sql.Open("pgx", cfg.Sessions)
+		if err != nil {
+			return nil, fmt.Errorf("demo: -sessions %s: %w", redactDB(cfg.Sessions), err)
+		}
+		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := db.PingContext(pingCtx); err != nil {
+			return nil, errors.Join(fmt.Errorf("demo: -sessions %s: %w", redactDB(cfg.Sessions), err), db.Close())
+		}
+		return a.openSQLShared(ctx, cfg, keys, db, sqlstore.PostgreSQL, db.Close)
+	}
+	return a.openRedisShared(ctx, cfg, keys)
+}
+
+// openSQLShared opens the shared stores on db: sessions and tokens, and
+// the logon throttle on PostgreSQL (in memory on SQLite: one instance).
+// closeDB releases db after the stores.
+func (a *app) openSQLShared(ctx context.Context, cfg Config, keys [][]byte, db *sql.DB, dialect sqlstore.Dialect, closeDB func() error) (*shared, error) {
+	store, err := sqlstore.New(ctx, db, sqlstore.Config{Keys: keys, Dialect: dialect, Logger: a.logger})
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("demo: session store: %w", err), closeDB())
+	}
+	tokens, err := sqltokens.New(ctx, db, sqltokens.Config{Dialect: dialect, Logger: a.logger})
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("demo: refresh-token store: %w", err), store.Close(), closeDB())
+	}
+	sh := &shared{
+		sessions: store,
+		throttle: throttle.NewMemory(throttle.MemoryConfig{AccountLimit: cfg.logonLimit, Now: cfg.now}),
+		tokens:   tokens,
+		close:    func() error { return errors.Join(tokens.Close(), store.Close(), closeDB()) },
+	}
+	if dialect == sqlstore.PostgreSQL {
+		// Instances on one PostgreSQL share the logon throttle too.
+		thr, err := sqlthrottle.New(ctx, db, sqlthrottle.Config{AccountLimit: cfg.logonLimit, Dialect: dialect, Now: cfg.now, Logger: a.logger})
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("demo: logon throttle: %w", err), sh.close())
+		}
+		sh.throttle = thr
+		sh.close = func() error { return errors.Join(thr.Close(), tokens.Close(), store.Close(), closeDB()) }
+	}
+	return sh, nil
+}
+
+// openRedisShared opens the shared stores in the Redis of cfg.Sessions.
+func (a *app) openRedisShared(ctx context.Context, cfg Config, keys [][]byte) (*shared, error) {
 	opts, err := redis.ParseURL(cfg.Sessions)
 	if err != nil {
 		return nil, fmt.Errorf("demo: -sessions: %w", err)
