@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"github.com/gopassport/passport/session"
 	"github.com/gopassport/passport/session/redisstore"
 	"github.com/gopassport/passport/session/sqlstore"
+	"github.com/gopassport/passport/strategy/jwt"
 )
 
 // sharedBackend opens, for one test, an engine that several instances of
@@ -107,7 +109,7 @@ type instance struct {
 	loaded, resume chan struct{}
 }
 
-func newInstance(t *testing.T, store sessions.Store) *instance {
+func newInstance(t *testing.T, store sessions.Store, revokers ...passport.UserRevoker) *instance {
 	t.Helper()
 	mgr, err := session.New(session.Config{Store: store})
 	if err != nil {
@@ -118,6 +120,7 @@ func newInstance(t *testing.T, store sessions.Store) *instance {
 	in.auth, err = passport.New(passport.Config[*user]{
 		Sessions:     mgr,
 		DisableAudit: true,
+		Revokers:     revokers,
 		Serialize:    func(u *user) (string, error) { return u.ID, nil },
 		Deserialize: func(_ context.Context, id string) (*user, error) {
 			if u, ok := users[id]; ok {
@@ -274,13 +277,26 @@ func cookieNamed(cs []*http.Cookie, name string) *http.Cookie {
 
 // TestLogoutAllAcrossInstances logs one user in twice, on A and on B: both
 // instances list the same two sessions (by handle, never by ID), and
-// LogoutAll on A ends both on both instances, another user's session
-// untouched.
+// LogoutAll on A ends both on both instances and the user's JWTs (the
+// issuer is a Revoker), another user's session untouched.
 func TestLogoutAllAcrossInstances(t *testing.T) {
 	for _, be := range sharedBackends() {
 		t.Run(be.name, func(t *testing.T) {
 			newStore := be.open(t)
-			a, b := newInstance(t, newStore()), newInstance(t, newStore())
+			// The instances' JWT issuer: one token store, as they would share.
+			key, err := jwt.GenerateEd25519Key()
+			if err != nil {
+				t.Fatal(err)
+			}
+			issuer, err := jwt.NewIssuer(jwt.IssuerConfig{Issuer: "app", Audience: []string{"api"}, Key: jwt.Key{ID: "k", Key: key}, Store: jwt.NewMemoryStore(jwt.MemoryStoreConfig{})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pair, err := issuer.Issue(t.Context(), "1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, b := newInstance(t, newStore(), issuer), newInstance(t, newStore(), issuer)
 			_, onA := a.send(t, http.MethodPost, "/login", nil, "X-User", "1")
 			_, onB := b.send(t, http.MethodPost, "/login", nil, "X-User", "1")
 			_, bob := b.send(t, http.MethodPost, "/login", nil, "X-User", "2")
@@ -312,6 +328,9 @@ func TestLogoutAllAcrossInstances(t *testing.T) {
 			}
 			if err := a.auth.LogoutAll(t.Context(), "1"); err != nil {
 				t.Fatal(err)
+			}
+			if _, err := issuer.Refresh(t.Context(), pair.RefreshToken); !errors.Is(err, jwt.ErrRefreshRevoked) {
+				t.Errorf("the user's refresh token after LogoutAll: %v; want ErrRefreshRevoked", err)
 			}
 			for _, in := range []*instance{a, b} {
 				for _, c := range []*http.Cookie{onA, onB} {
