@@ -19,14 +19,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -36,8 +33,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	jwtlib "github.com/golang-jwt/jwt/v5"
 )
 
 type config struct {
@@ -385,180 +380,4 @@ func tail(path string) string {
 		b = b[len(b)-2000:]
 	}
 	return string(b)
-}
-
-func (s *server) ready(ctx context.Context, budget time.Duration) error {
-	deadline := time.Now().Add(budget)
-	for {
-		resp, err := http.Get(s.base + "/plain")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s did not answer within %s: %v; log: %s", s.name, budget, err, tail(s.log))
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond): // polling a process we started, with a deadline
-		}
-	}
-}
-
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
-
-func (s *server) login(ctx context.Context) error {
-	req, _ := http.NewRequestWithContext(ctx, "POST", s.base+"/login", strings.NewReader(url.Values{"username": {"alice"}, "password": {"secret"}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := noRedirect.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s: login: %w", s.name, err)
-	}
-	resp.Body.Close()
-	var parts []string
-	for _, ck := range resp.Cookies() {
-		parts = append(parts, ck.Name+"="+ck.Value)
-	}
-	if resp.StatusCode != http.StatusFound || len(parts) == 0 {
-		return fmt.Errorf("%s: login: %d with %d cookies", s.name, resp.StatusCode, len(parts))
-	}
-	s.cookie = strings.Join(parts, "; ")
-	return nil
-}
-
-// check makes sure the authenticated routes answer the user before any
-// load, so that a broken route is not measured as a fast 401.
-func (s *server) check(ctx context.Context, token string) error {
-	for _, c := range []struct{ path, header, value string }{{"/me", "Cookie", s.cookie}, {"/api/me", "Authorization", "Bearer " + token}} {
-		req, _ := http.NewRequestWithContext(ctx, "GET", s.base+c.path, nil)
-		req.Header.Set(c.header, c.value)
-		resp, err := noRedirect.Do(req)
-		if err != nil {
-			return fmt.Errorf("%s: %s: %w", s.name, c.path, err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var u struct{ ID, Name string }
-		if resp.StatusCode != 200 || json.Unmarshal(body, &u) != nil || u.ID != "42" || u.Name != "Ada" {
-			return fmt.Errorf("%s: %s: %d %q", s.name, c.path, resp.StatusCode, body)
-		}
-	}
-	return nil
-}
-
-// mintToken signs the bearer token every server accepts.
-func mintToken(secret []byte) (string, error) {
-	now := time.Now()
-	t := jwtlib.NewWithClaims(jwtlib.SigningMethodHS256, &jwtlib.RegisteredClaims{
-		Issuer: "https://issuer.bench", Subject: "42", Audience: jwtlib.ClaimStrings{"api"},
-		IssuedAt: jwtlib.NewNumericDate(now), ExpiresAt: jwtlib.NewNumericDate(now.Add(time.Hour)),
-		ID: "Zm9vYmFyYmF6cXV4cXV1eA",
-	})
-	t.Header["typ"] = "at+jwt"
-	return t.SignedString(secret)
-}
-
-// profile takes a CPU profile of our server while the load runs.
-func profile(ctx context.Context, ld loader, s *server, r request, c config, tmp string) (Profile, error) {
-	type got struct {
-		path string
-		err  error
-	}
-	ch := make(chan got, 1)
-	go func() {
-		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.pprof, int(c.profile.Seconds())))
-		if err != nil {
-			ch <- got{err: err}
-			return
-		}
-		defer resp.Body.Close()
-		path := filepath.Join(tmp, strings.NewReplacer(" ", "_", "/", "_").Replace(r.url)+".pprof")
-		f, err := os.Create(path)
-		if err == nil {
-			_, err = io.Copy(f, resp.Body)
-			f.Close()
-		}
-		ch <- got{path, err}
-	}()
-	if _, err := ld.run(ctx, r, c.conns, c.profile+time.Second); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return Profile{}, err
-	}
-	g := <-ch
-	if g.err != nil {
-		return Profile{}, g.err
-	}
-	flat, err := pprofTop(s.bin, g.path)
-	if err != nil {
-		return Profile{}, err
-	}
-	cum, err := pprofTop(s.bin, g.path, "-cum", "-show_from=github.com/gopassport/passport")
-	return Profile{Flat: flat, Library: cum}, err
-}
-
-func pprofTop(bin, path string, extra ...string) (string, error) {
-	args := append([]string{"tool", "pprof", "-top", "-nodecount=14"}, extra...)
-	if len(extra) > 0 {
-		args[3] = "-nodecount=30"
-	}
-	out, err := output("", "go", append(args, bin, path)...)
-	if err != nil {
-		return "", err
-	}
-	// Drop the header lines that name the temporary files.
-	var keep []string
-	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, "File:") || strings.HasPrefix(l, "Build ID:") || strings.HasPrefix(l, "Time:") || strings.HasPrefix(l, "Type:") {
-			continue
-		}
-		keep = append(keep, l)
-	}
-	return strings.Join(keep, "\n"), nil
-}
-
-func machine() []string {
-	var out []string
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "model name"); ok {
-				out = append(out, fmt.Sprintf("CPU: %s, %d logical CPUs", strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":")), runtime.NumCPU()))
-				break
-			}
-		}
-	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		if l, _, ok := strings.Cut(string(b), "\n"); ok {
-			f := strings.Fields(l)
-			if len(f) >= 2 {
-				kb, _ := strconv.ParseFloat(f[1], 64)
-				out = append(out, fmt.Sprintf("memory: %.1f GiB", kb/1024/1024))
-			}
-		}
-	}
-	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
-		out = append(out, "Linux "+strings.TrimSpace(string(b)))
-	}
-	return out
-}
-
-func versions(root, nodeDir string, ld loader) []string {
-	out := []string{runtime.Version()}
-	if v, err := output("", "node", "--version"); err == nil {
-		out = append(out, "Node.js "+v)
-	}
-	if mods, err := output(root, "go", "list", "-m", "github.com/labstack/echo/v4", "github.com/gorilla/sessions", "github.com/golang-jwt/jwt/v5"); err == nil {
-		out = append(out, strings.Split(mods, "\n")...)
-	}
-	var lock struct {
-		Packages map[string]struct{ Version string } `json:"packages"`
-	}
-	if b, err := os.ReadFile(filepath.Join(nodeDir, "package-lock.json")); err == nil && json.Unmarshal(b, &lock) == nil {
-		for _, p := range []string{"express", "express-session", "passport", "passport-local", "passport-jwt"} {
-			out = append(out, p+" "+lock.Packages["node_modules/"+p].Version)
-		}
-	}
-	out = append(out, "load: "+ld.name())
-	return out
 }
