@@ -1,6 +1,6 @@
 // Package throttlekey derives the keys the module's throttles count
-// attempts under, so that throttle.Memory, redisthrottle and sqlthrottle
-// count alike.
+// attempts under, and checks the limits their configs share, so that
+// throttle.Memory, redisthrottle and sqlthrottle count and refuse alike.
 package throttlekey
 
 import (

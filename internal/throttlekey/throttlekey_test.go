@@ -3,6 +3,7 @@ package throttlekey_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gopassport/passport/internal/throttlekey"
 )
@@ -30,5 +31,25 @@ func TestHashed(t *testing.T) {
 	a, b := throttlekey.Hashed("p:", "ada@example.com", ""), throttlekey.Hashed("p:", "ada@example.com", "dev")
 	if !strings.HasPrefix(a, "p:") || len(a) != 2+43 || a == b || strings.Contains(a, "ada") {
 		t.Errorf("Hashed: %q, %q; want distinct 43-byte digests after the prefix, the name not in clear", a, b)
+	}
+}
+
+func TestLimitsMistake(t *testing.T) {
+	tests := []struct {
+		name string
+		l    throttlekey.Limits
+		want string // "" for none, else a word the mistake names
+	}{
+		{"ok, zero", throttlekey.Limits{DefaultMaxDelay: time.Minute}, ""},
+		{"nok, AccountLimit", throttlekey.Limits{AccountLimit: -1}, "AccountLimit"},
+		{"nok, Timeout", throttlekey.Limits{Timeout: -1}, "Timeout"},
+		{"nok, BaseDelay over the default MaxDelay", throttlekey.Limits{BaseDelay: 2 * time.Minute, DefaultMaxDelay: time.Minute}, "BaseDelay"},
+		{"ok, BaseDelay under MaxDelay", throttlekey.Limits{BaseDelay: 2 * time.Minute, MaxDelay: time.Hour, DefaultMaxDelay: time.Minute}, ""},
+	}
+	for _, tt := range tests {
+		got := tt.l.Mistake()
+		if (got == "") != (tt.want == "") || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: Mistake() = %q; want one naming %q", tt.name, got, tt.want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gopassport/passport/internal/cleanup"
 	"github.com/gopassport/passport/internal/configerr"
 	"github.com/gopassport/passport/internal/sqldialect"
+	"github.com/gopassport/passport/internal/throttlekey"
 	"github.com/gopassport/passport/strategy/throttle"
 )
 
@@ -207,37 +208,13 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Throttle, error) {
 
 // validate returns the configuration mistake in cfg, if any.
 func (cfg Config) validate() error {
-	for _, f := range []struct {
-		name string
-		v    int
-	}{
-		{"AccountLimit", cfg.AccountLimit},
-		{"IPLimit", cfg.IPLimit},
-		{"DeviceLimit", cfg.DeviceLimit},
-	} {
-		if f.v < 0 {
-			return configerr.Errorf(ErrInvalidConfig, "sqlthrottle: Config.%s %d is negative", f.name, f.v)
-		}
+	limits := throttlekey.Limits{
+		AccountLimit: cfg.AccountLimit, IPLimit: cfg.IPLimit, DeviceLimit: cfg.DeviceLimit,
+		Window: cfg.Window, BaseDelay: cfg.BaseDelay, MaxDelay: cfg.MaxDelay, Timeout: cfg.Timeout,
+		DefaultMaxDelay: throttle.DefaultMaxDelay,
 	}
-	for _, f := range []struct {
-		name string
-		v    time.Duration
-	}{
-		{"Window", cfg.Window},
-		{"BaseDelay", cfg.BaseDelay},
-		{"MaxDelay", cfg.MaxDelay},
-		{"Timeout", cfg.Timeout},
-	} {
-		if f.v < 0 {
-			return configerr.Errorf(ErrInvalidConfig, "sqlthrottle: Config.%s %v is negative", f.name, f.v)
-		}
-	}
-	maxDelay := cfg.MaxDelay
-	if maxDelay == 0 {
-		maxDelay = throttle.DefaultMaxDelay
-	}
-	if cfg.BaseDelay > maxDelay {
-		return configerr.Errorf(ErrInvalidConfig, "sqlthrottle: Config.BaseDelay %v is longer than MaxDelay %v", cfg.BaseDelay, maxDelay)
+	if m := limits.Mistake(); m != "" {
+		return configerr.Errorf(ErrInvalidConfig, "sqlthrottle: %s", m)
 	}
 	if !cfg.Dialect.Known() {
 		return configerr.Errorf(ErrInvalidConfig, "sqlthrottle: unknown dialect %v in Config.Dialect", cfg.Dialect)
