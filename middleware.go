@@ -73,7 +73,7 @@ func (sm *sessionMiddleware[U]) serve(c echo.Context, next echo.HandlerFunc) err
 	mgr := a.sessions
 	res := c.Response()
 	r := c.Request()
-	st := &reqState[U]{} // the session lives inside: one allocation for both
+	st := &reqState[U]{a: a, c: c} // the session lives inside: one allocation for both
 	s := &st.bound
 	mgr.BindTo(s, res, r)
 	st.sess = s
@@ -87,7 +87,10 @@ func (sm *sessionMiddleware[U]) serve(c echo.Context, next echo.HandlerFunc) err
 		// silently dropped.
 		c.Set(EchoContribStoreKey, mgr.Store())
 	}
-	res.Before(func() { a.saveLate(c, s) })
+	// The save before the response header goes out is registered when the
+	// session first changes: a request that only reads it, or never
+	// touches it, costs no hook.
+	s.OnChange(st)
 	err := next(c)
 	if err == nil && !res.Committed {
 		a.saveLate(c, s)
@@ -115,4 +118,10 @@ func (a *Authenticator[U]) saveLate(c echo.Context, s *session.Session) {
 		}
 		a.logger.ErrorContext(c.Request().Context(), "passport: saving the session failed", "path", c.Path(), "err", err)
 	}
+}
+
+// SessionChanged registers the save of the changed session just before
+// the response header goes out; it implements [session.ChangeWatcher].
+func (st *reqState[U]) SessionChanged(s *session.Session) {
+	st.c.Response().Before(func() { st.a.saveLate(st.c, s) })
 }

@@ -26,6 +26,8 @@ const (
 type reqState[U any] struct {
 	sess     *session.Session // &bound, or nil on a route without the Session middleware
 	bound    session.Session
+	a        *Authenticator[U] // with c, for the save the Session middleware registers
+	c        echo.Context
 	loaded   bool // the user was looked up (or set)
 	ok       bool // a user is authenticated
 	user     U

@@ -31,7 +31,7 @@ func (s *Session) CSRFSecret() ([]byte, error) {
 		return nil, fmt.Errorf("session: generating a CSRF secret: %w", err)
 	}
 	gs.Values[csrfKey] = base64.RawURLEncoding.EncodeToString(b)
-	s.changed = true
+	s.markChanged()
 	return b, nil
 }
 

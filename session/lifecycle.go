@@ -38,7 +38,7 @@ func (s *Session) Regenerate() error {
 	now := s.m.now().Unix()
 	gs.Values[createdKey] = now
 	gs.Values[seenKey] = now
-	s.changed = true
+	s.markChanged()
 	return nil
 }
 

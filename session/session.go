@@ -27,6 +27,8 @@ type Session struct {
 	err     error
 	loaded  bool
 	changed bool
+	// watcher hears of the first change (see OnChange).
+	watcher ChangeWatcher
 	// tampered: the request carried a cookie of the session's name that
 	// did not open.
 	tampered bool
@@ -113,7 +115,7 @@ func (s *Session) Load() error {
 	}
 	if now.Sub(time.Unix(seen, 0)) >= s.m.touch {
 		gs.Values[seenKey] = now.Unix()
-		s.changed = true
+		s.markChanged()
 	}
 	return nil
 }
@@ -222,7 +224,7 @@ func (s *Session) Set(key, value string) {
 		return
 	}
 	gs.Values[key] = value
-	s.changed = true
+	s.markChanged()
 }
 
 // Delete removes key.
@@ -230,7 +232,7 @@ func (s *Session) Delete(key string) {
 	gs := s.session()
 	if _, ok := gs.Values[key]; ok {
 		delete(gs.Values, key)
-		s.changed = true
+		s.markChanged()
 	}
 }
 
@@ -239,7 +241,37 @@ func (s *Session) Delete(key string) {
 func (s *Session) Values() map[any]any { return s.session().Values }
 
 // MarkChanged records that the session must be saved.
-func (s *Session) MarkChanged() { s.changed = true }
+func (s *Session) MarkChanged() { s.markChanged() }
+
+// ChangeWatcher hears when a session first changes: an adapter that saves
+// the session just before the response header goes out registers that
+// save then, and a request that never changes its session pays nothing
+// for it.
+type ChangeWatcher interface {
+	// SessionChanged is called once, the first time the session changes
+	// after OnChange, before it is saved.
+	SessionChanged(s *Session)
+}
+
+// OnChange makes w hear of the session's first change from now on (once).
+// A session that already changed calls it at once.
+func (s *Session) OnChange(w ChangeWatcher) {
+	if s.changed {
+		w.SessionChanged(s)
+		return
+	}
+	s.watcher = w
+}
+
+// markChanged records that the session must be saved, and tells the
+// watcher the first time.
+func (s *Session) markChanged() {
+	s.changed = true
+	if w := s.watcher; w != nil {
+		s.watcher = nil
+		w.SessionChanged(s)
+	}
+}
 
 // Changed reports whether the session will be saved at the end of the
 // request.
@@ -252,7 +284,7 @@ func (s *Session) AddFlash(kind, message string) {
 	key := flashKey + kind
 	list, _ := gs.Values[key].([]string)
 	gs.Values[key] = append(list, message)
-	s.changed = true
+	s.markChanged()
 }
 
 // Flashes returns the messages of the given kind and removes them.
@@ -267,7 +299,7 @@ func (s *Session) Flashes(kind string) []string {
 		return nil
 	}
 	delete(gs.Values, key)
-	s.changed = true
+	s.markChanged()
 	return list
 }
 
@@ -288,7 +320,7 @@ func (s *Session) Clear(keep ...string) {
 			continue
 		}
 		delete(gs.Values, k)
-		s.changed = true
+		s.markChanged()
 	}
 }
 

@@ -517,3 +517,37 @@ func TestTouchInterval(t *testing.T) {
 		}
 	}
 }
+
+// countingWatcher counts the changes it hears of.
+type countingWatcher struct{ n int }
+
+func (w *countingWatcher) SessionChanged(*session.Session) { w.n++ }
+
+// TestOnChange: the watcher hears of the first change only, at once when
+// the session already changed, and never for a session only read.
+func TestOnChange(t *testing.T) {
+	m := newManager(t, session.Config{})
+	c, _ := roundTrip(t, m, nil, func(s *session.Session) { s.Set("k", "v") })
+	tests := []struct {
+		name string
+		fn   func(s *session.Session, w *countingWatcher)
+		want int
+	}{
+		{"ok, read only", func(s *session.Session, w *countingWatcher) { s.OnChange(w); _, _ = s.Get("k") }, 0},
+		{"ok, two changes, one call", func(s *session.Session, w *countingWatcher) {
+			s.OnChange(w)
+			s.Set("a", "1")
+			s.Set("b", "2")
+		}, 1},
+		{"ok, already changed", func(s *session.Session, w *countingWatcher) { s.Set("a", "1"); s.OnChange(w) }, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := &countingWatcher{}
+			roundTrip(t, m, c, func(s *session.Session) { tt.fn(s, w) })
+			if w.n != tt.want {
+				t.Errorf("SessionChanged called %d times; want %d", w.n, tt.want)
+			}
+		})
+	}
+}
