@@ -192,8 +192,25 @@ func (a *Authenticator[U]) auditRecord(ctx context.Context, ip string, level slo
 	if a.audit == nil {
 		return
 	}
-	attrs = append(attrs, slog.String("ip", ip))
-	a.audit.LogAttrs(ctx, level, "passport: "+event, append([]slog.Attr{slog.String("event", event)}, attrs...)...)
+	all := make([]slog.Attr, 0, len(attrs)+2) // one allocation for the record's attributes
+	all = append(all, slog.String("event", event))
+	all = append(all, attrs...)
+	all = append(all, slog.String("ip", ip))
+	a.audit.LogAttrs(ctx, level, auditMessage(event), all...)
+}
+
+// auditMessage is the message of an audit record: "passport: " and the
+// event, without building the string for the usual events.
+func auditMessage(event string) string {
+	switch event {
+	case "login":
+		return "passport: login"
+	case "logout":
+		return "passport: logout"
+	case "login_failed":
+		return "passport: login_failed"
+	}
+	return "passport: " + event
 }
 
 // maxLoggedUsername bounds the username a failed login's record carries.
