@@ -35,6 +35,7 @@ func TestImportRules(t *testing.T) {
 		{mod + "/session/sqlstore", []string{"github.com/labstack/echo", "github.com/markbates/goth", "modernc.org/sqlite"}},
 		{mod + "/session/redisstore", []string{"github.com/labstack/echo", "github.com/markbates/goth", "modernc.org/sqlite"}},
 		{mod + "/session/storetest", []string{"github.com/labstack/echo", "github.com/markbates/goth"}},
+		{mod + "/strategy/throttle/throttletest", []string{"github.com/labstack/echo", "github.com/markbates/goth", mod + "/session", "github.com/redis/"}},
 		{mod + "/strategy/throttle/redisthrottle", []string{"github.com/labstack/echo", "github.com/markbates/goth", mod + "/session"}},
 		{mod + "/strategy/throttle/sqlthrottle", []string{"github.com/labstack/echo", "github.com/markbates/goth", mod + "/session", "modernc.org/sqlite", "github.com/jackc/pgx"}},
 		{mod + "/strategy/jwt/redistokens", []string{"github.com/labstack/echo", "github.com/markbates/goth", mod + "/session"}},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,29 +12,13 @@ import (
 	"github.com/gopassport/passport/internal/testenv"
 	"github.com/gopassport/passport/strategy/throttle"
 	"github.com/gopassport/passport/strategy/throttle/redisthrottle"
+	"github.com/gopassport/passport/strategy/throttle/throttletest"
 )
 
-// fakeClock is a settable clock for Config.Now.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// fakeClock is the kit's settable clock, for Config.Now.
+type fakeClock = throttletest.Clock
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newFakeClock() *fakeClock { return throttletest.NewClock() }
 
 // newClient returns a client of addr that honours context deadlines, closed
 // when the test ends.

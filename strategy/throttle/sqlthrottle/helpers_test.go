@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,29 +18,13 @@ import (
 	"github.com/gopassport/passport/internal/testenv"
 	"github.com/gopassport/passport/strategy/throttle"
 	"github.com/gopassport/passport/strategy/throttle/sqlthrottle"
+	"github.com/gopassport/passport/strategy/throttle/throttletest"
 )
 
-// fakeClock is a settable clock for Config.Now.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// fakeClock is the kit's settable clock, for Config.Now.
+type fakeClock = throttletest.Clock
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newFakeClock() *fakeClock { return throttletest.NewClock() }
 
 // fixture is one test's database: a table nobody else uses, and a way to
 // open more pools on it.
@@ -204,13 +187,6 @@ func allow(t testing.TB, th throttle.Throttler, a throttle.Attempt) time.Duratio
 		t.Fatalf("Allow: %v", err)
 	}
 	return wait
-}
-
-func done(t testing.TB, th throttle.Throttler, a throttle.Attempt, v throttle.Verdict) {
-	t.Helper()
-	if err := th.Done(context.Background(), a, v); err != nil {
-		t.Fatalf("Done: %v", err)
-	}
 }
 
 func wantWait(t testing.TB, step string, got, want time.Duration) {
