@@ -43,3 +43,28 @@ func (l Limits) Mistake() string {
 	}
 	return ""
 }
+
+// WithDefaults returns l with its zero fields taken from d; a zero
+// BaseDelay becomes d.BaseDelay or MaxDelay, whichever is shorter.
+// Timeout and DefaultMaxDelay are left as they are.
+func (l Limits) WithDefaults(d Limits) Limits {
+	if l.AccountLimit == 0 {
+		l.AccountLimit = d.AccountLimit
+	}
+	if l.IPLimit == 0 {
+		l.IPLimit = d.IPLimit
+	}
+	if l.DeviceLimit == 0 {
+		l.DeviceLimit = d.DeviceLimit
+	}
+	if l.Window == 0 {
+		l.Window = d.Window
+	}
+	if l.MaxDelay == 0 {
+		l.MaxDelay = d.MaxDelay
+	}
+	if l.BaseDelay == 0 {
+		l.BaseDelay = min(d.BaseDelay, l.MaxDelay)
+	}
+	return l
+}

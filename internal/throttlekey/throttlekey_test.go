@@ -53,3 +53,14 @@ func TestLimitsMistake(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitsWithDefaults(t *testing.T) {
+	d := throttlekey.Limits{AccountLimit: 10, IPLimit: 100, DeviceLimit: 10, Window: time.Hour, BaseDelay: time.Second, MaxDelay: time.Minute}
+	if got := (throttlekey.Limits{}).WithDefaults(d); got != d {
+		t.Errorf("zero: %+v; want the defaults", got)
+	}
+	got := throttlekey.Limits{AccountLimit: 3, MaxDelay: 500 * time.Millisecond}.WithDefaults(d)
+	if got.AccountLimit != 3 || got.IPLimit != 100 || got.BaseDelay != 500*time.Millisecond {
+		t.Errorf("%+v; want the set fields kept and BaseDelay capped by MaxDelay", got)
+	}
+}

@@ -148,24 +148,12 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Throttle, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	if cfg.AccountLimit == 0 {
-		cfg.AccountLimit = throttle.DefaultAccountLimit
-	}
-	if cfg.IPLimit == 0 {
-		cfg.IPLimit = throttle.DefaultIPLimit
-	}
-	if cfg.DeviceLimit == 0 {
-		cfg.DeviceLimit = throttle.DefaultDeviceLimit
-	}
-	if cfg.Window == 0 {
-		cfg.Window = throttle.DefaultWindow
-	}
-	if cfg.MaxDelay == 0 {
-		cfg.MaxDelay = throttle.DefaultMaxDelay
-	}
-	if cfg.BaseDelay == 0 {
-		cfg.BaseDelay = min(throttle.DefaultBaseDelay, cfg.MaxDelay)
-	}
+	l := cfg.limits().WithDefaults(throttlekey.Limits{
+		AccountLimit: throttle.DefaultAccountLimit, IPLimit: throttle.DefaultIPLimit, DeviceLimit: throttle.DefaultDeviceLimit,
+		Window: throttle.DefaultWindow, BaseDelay: throttle.DefaultBaseDelay, MaxDelay: throttle.DefaultMaxDelay,
+	})
+	cfg.AccountLimit, cfg.IPLimit, cfg.DeviceLimit = l.AccountLimit, l.IPLimit, l.DeviceLimit
+	cfg.Window, cfg.BaseDelay, cfg.MaxDelay = l.Window, l.BaseDelay, l.MaxDelay
 	if cfg.Table == "" {
 		cfg.Table = DefaultTable
 	}
@@ -206,14 +194,18 @@ func New(ctx context.Context, db *sql.DB, cfg Config) (*Throttle, error) {
 	return t, nil
 }
 
-// validate returns the configuration mistake in cfg, if any.
-func (cfg Config) validate() error {
-	limits := throttlekey.Limits{
+// limits returns the policy fields of cfg, which the throttles share.
+func (cfg Config) limits() throttlekey.Limits {
+	return throttlekey.Limits{
 		AccountLimit: cfg.AccountLimit, IPLimit: cfg.IPLimit, DeviceLimit: cfg.DeviceLimit,
 		Window: cfg.Window, BaseDelay: cfg.BaseDelay, MaxDelay: cfg.MaxDelay, Timeout: cfg.Timeout,
 		DefaultMaxDelay: throttle.DefaultMaxDelay,
 	}
-	if m := limits.Mistake(); m != "" {
+}
+
+// validate returns the configuration mistake in cfg, if any.
+func (cfg Config) validate() error {
+	if m := cfg.limits().Mistake(); m != "" {
 		return configerr.Errorf(ErrInvalidConfig, "sqlthrottle: %s", m)
 	}
 	if !cfg.Dialect.Known() {
