@@ -17,6 +17,7 @@ import (
 	"github.com/gopassport/passport/strategy/local"
 	"github.com/gopassport/passport/strategy/throttle"
 	"github.com/gopassport/passport/strategy/throttle/redisthrottle"
+	"github.com/gopassport/passport/strategy/throttle/throttletest"
 )
 
 const goroutines = 30
@@ -45,82 +46,12 @@ func record(t *testing.T, c *redis.Client, key string) (failures, inflight int) 
 	return num(v[0]), num(v[1])
 }
 
-// TestExactAcrossInstances: goroutines failing on one account through two
-// instances are counted exactly, and no more attempts are allowed than the
-// limit before the lock, however they interleave.
+// TestExactAcrossInstances runs the kit's exactness checks on two
+// instances (a client each) on one Redis and prefix.
 func TestExactAcrossInstances(t *testing.T) {
-	alice := throttle.Attempt{Username: "alice", IP: "192.0.2.1"}
-
-	t.Run("ok, every failure counted once", func(t *testing.T) {
-		th, c := twoInstances(t, redisthrottle.Config{AccountLimit: 100, IPLimit: 1000})
-		var wg sync.WaitGroup
-		for g := range goroutines {
-			wg.Go(func() {
-				ctx := context.Background()
-				inst := th[g%2]
-				wait, err := inst.Allow(ctx, alice)
-				if err != nil || wait != 0 {
-					t.Errorf("goroutine %d: Allow got %v, %v; want allowed", g, wait, err)
-					return
-				}
-				if err := inst.Done(ctx, alice, throttle.VerdictFailure); err != nil {
-					t.Errorf("goroutine %d: Done: %v", g, err)
-				}
-			})
-		}
-		wg.Wait()
-		for _, key := range th[0].Keys(alice) {
-			if f, i := record(t, c, key); f != goroutines || i != 0 {
-				t.Errorf("%s: got %d failures, %d in flight; want %d, 0", key, f, i, goroutines)
-			}
-		}
-	})
-
-	t.Run("nok, exactly the limit allowed before the lock", func(t *testing.T) {
-		const limit = 10
-		th, c := twoInstances(t, redisthrottle.Config{AccountLimit: limit, BaseDelay: time.Minute, MaxDelay: time.Minute})
-		key := th[0].Keys(alice)[0]
-		var allowed, refused atomic.Int64
-		var wg sync.WaitGroup
-		for g := range goroutines {
-			wg.Go(func() {
-				ctx := context.Background()
-				inst := th[g%2]
-				// Retry while refused for attempts in flight, until the
-				// failures reach the limit (the lock): polling Redis.
-				for {
-					wait, err := inst.Allow(ctx, alice)
-					if err != nil {
-						t.Errorf("goroutine %d: Allow: %v", g, err)
-						return
-					}
-					if wait == 0 {
-						allowed.Add(1)
-						if err := inst.Done(ctx, alice, throttle.VerdictFailure); err != nil {
-							t.Errorf("goroutine %d: Done: %v", g, err)
-						}
-						return
-					}
-					refused.Add(1)
-					if f, _ := record(t, c, key); f >= limit {
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		if got := allowed.Load(); got != limit {
-			t.Errorf("allowed %d attempts; want exactly %d", got, limit)
-		}
-		if f, i := record(t, c, key); f != limit || i != 0 {
-			t.Errorf("got %d failures, %d in flight; want %d, 0", f, i, limit)
-		}
-		for n, inst := range th {
-			if wait, err := inst.Allow(context.Background(), alice); err != nil || wait <= 59*time.Second {
-				t.Errorf("instance %d after the limit: got %v, %v; want locked for about 1m", n, wait, err)
-			}
-		}
-		t.Logf("%d refusals while attempts were in flight", refused.Load())
+	throttletest.Exact(t, func(t *testing.T, l throttletest.Limits) (throttle.Throttler, throttle.Throttler) {
+		th, _ := twoInstances(t, redisthrottle.Config{AccountLimit: l.AccountLimit, IPLimit: l.IPLimit, BaseDelay: l.BaseDelay, MaxDelay: l.MaxDelay})
+		return th[0], th[1]
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/gopassport/passport/strategy/local"
 	"github.com/gopassport/passport/strategy/throttle"
 	"github.com/gopassport/passport/strategy/throttle/sqlthrottle"
+	"github.com/gopassport/passport/strategy/throttle/throttletest"
 )
 
 const goroutines = 30
@@ -43,85 +44,15 @@ func twoInstances(t *testing.T, fx fixture, cfg sqlthrottle.Config) ([2]*sqlthro
 	return th, fx.connect(t)
 }
 
-// TestExactAcrossInstances: goroutines failing on one account through two
-// instances (two pools) are counted exactly, and no more attempts are
-// allowed than the limit before the lock, however they interleave.
+// TestExactAcrossInstances runs the kit's exactness checks on two
+// instances (a pool each) on one SQLite file or PostgreSQL table.
 func TestExactAcrossInstances(t *testing.T) {
-	alice := throttle.Attempt{Username: "alice", IP: "192.0.2.1"}
 	for _, b := range backends() {
-		t.Run(b.name+", ok, every failure counted once", func(t *testing.T) {
-			fx := b.setup(t)
-			th, db := twoInstances(t, fx, sqlthrottle.Config{AccountLimit: 100, IPLimit: 1000})
-			var wg sync.WaitGroup
-			for g := range goroutines {
-				wg.Go(func() {
-					ctx := context.Background()
-					inst := th[g%2]
-					wait, err := inst.Allow(ctx, alice)
-					if err != nil || wait != 0 {
-						t.Errorf("goroutine %d: Allow got %v, %v; want allowed", g, wait, err)
-						return
-					}
-					if err := inst.Done(ctx, alice, throttle.VerdictFailure); err != nil {
-						t.Errorf("goroutine %d: Done: %v", g, err)
-					}
-				})
-			}
-			wg.Wait()
-			for _, rec := range th[0].Records(alice) {
-				if f, i := row(t, fx, db, rec); f != goroutines || i != 0 {
-					t.Errorf("%v: got %d failures, %d in flight; want %d, 0", rec, f, i, goroutines)
-				}
-			}
-		})
-
-		t.Run(b.name+", nok, exactly the limit allowed before the lock", func(t *testing.T) {
-			const limit = 10
-			fx := b.setup(t)
-			th, db := twoInstances(t, fx, sqlthrottle.Config{AccountLimit: limit, BaseDelay: time.Minute, MaxDelay: time.Minute})
-			rec := th[0].Records(alice)[0]
-			var allowed, refused atomic.Int64
-			var wg sync.WaitGroup
-			for g := range goroutines {
-				wg.Go(func() {
-					ctx := context.Background()
-					inst := th[g%2]
-					// Retry while refused for attempts in flight, until the
-					// failures reach the limit (the lock): polling the
-					// database.
-					for {
-						wait, err := inst.Allow(ctx, alice)
-						if err != nil {
-							t.Errorf("goroutine %d: Allow: %v", g, err)
-							return
-						}
-						if wait == 0 {
-							allowed.Add(1)
-							if err := inst.Done(ctx, alice, throttle.VerdictFailure); err != nil {
-								t.Errorf("goroutine %d: Done: %v", g, err)
-							}
-							return
-						}
-						refused.Add(1)
-						if f, _ := row(t, fx, db, rec); f >= limit || t.Failed() {
-							return
-						}
-					}
-				})
-			}
-			wg.Wait()
-			if got := allowed.Load(); got != limit {
-				t.Errorf("allowed %d attempts; want exactly %d", got, limit)
-			}
-			if f, i := row(t, fx, db, rec); f != limit || i != 0 {
-				t.Errorf("got %d failures, %d in flight; want %d, 0", f, i, limit)
-			}
-			for n, inst := range th {
-				if wait, err := inst.Allow(context.Background(), alice); err != nil || wait <= 30*time.Second {
-					t.Errorf("instance %d after the limit: got %v, %v; want locked for about 1m", n, wait, err)
-				}
-			}
-			t.Logf("%d refusals while attempts were in flight", refused.Load())
+		t.Run(b.name, func(t *testing.T) {
+			throttletest.Exact(t, func(t *testing.T, l throttletest.Limits) (throttle.Throttler, throttle.Throttler) {
+				th, _ := twoInstances(t, b.setup(t), sqlthrottle.Config{AccountLimit: l.AccountLimit, IPLimit: l.IPLimit, BaseDelay: l.BaseDelay, MaxDelay: l.MaxDelay})
+				return th[0], th[1]
+			})
 		})
 	}
 }

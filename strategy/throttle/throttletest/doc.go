@@ -2,7 +2,8 @@
 // runs (throttle.Memory, redisthrottle, sqlthrottle), and a third party's
 // can: [Policy] drives throttle.Memory's policy cases through the
 // Throttler on a fake clock ([Clock]), so that a login is locked, delayed
-// and released the same way whichever store counts it.
+// and released the same way whichever store counts it; [Exact] checks that
+// two instances sharing a store count concurrent failures exactly.
 //
 //	func TestPolicy(t *testing.T) {
 //		throttletest.Policy(t, func(t *testing.T, l throttletest.Limits, now func() time.Time) throttle.Throttler {

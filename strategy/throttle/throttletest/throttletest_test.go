@@ -27,3 +27,12 @@ func ExamplePolicy() {
 		})
 	}
 }
+
+// Exact on one Memory shared by two "instances" (one process): the
+// baseline every shared store must match.
+func TestExactOnMemory(t *testing.T) {
+	throttletest.Exact(t, func(t *testing.T, l throttletest.Limits) (throttle.Throttler, throttle.Throttler) {
+		m := throttle.NewMemory(throttle.MemoryConfig{AccountLimit: l.AccountLimit, IPLimit: l.IPLimit, BaseDelay: l.BaseDelay, MaxDelay: l.MaxDelay})
+		return m, m
+	})
+}
