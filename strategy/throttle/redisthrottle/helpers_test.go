@@ -76,26 +76,13 @@ func newThrottle(t testing.TB, c redis.UniversalClient, cfg redisthrottle.Config
 	return th
 }
 
-// fail makes one attempt that fails: Allow, then Done(failure) when
-// allowed. It returns Allow's wait.
+// fail and attempt are the kit's Fail and Try.
 func fail(t testing.TB, th throttle.Throttler, a throttle.Attempt) time.Duration {
 	t.Helper()
-	return attempt(t, th, a, throttle.VerdictFailure)
+	return throttletest.Fail(t, th, a)
 }
 
-// attempt makes one attempt that ends with v when allowed, and returns
-// Allow's wait.
 func attempt(t testing.TB, th throttle.Throttler, a throttle.Attempt, v throttle.Verdict) time.Duration {
 	t.Helper()
-	ctx := context.Background()
-	wait, err := th.Allow(ctx, a)
-	if err != nil {
-		t.Fatalf("Allow(%+v): %v", a, err)
-	}
-	if wait == 0 {
-		if err := th.Done(ctx, a, v); err != nil {
-			t.Fatalf("Done(%+v, %v): %v", a, v, err)
-		}
-	}
-	return wait
+	return throttletest.Try(t, th, a, v)
 }

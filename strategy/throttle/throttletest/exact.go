@@ -45,7 +45,7 @@ func Exact(t *testing.T, newPair func(t *testing.T, l Limits) (a, b throttle.Thr
 			})
 		}
 		wg.Wait()
-		wantWait(t, "the one failure left", fail(t, a, alice), 0)
+		wantWait(t, "the one failure left", Fail(t, a, alice), 0)
 		for n, inst := range th {
 			if wait := allow(t, inst, alice); wait <= 59*time.Second {
 				t.Errorf("instance %d after %d failures: wait %v; want locked for about 1m", n, Goroutines+1, wait)
